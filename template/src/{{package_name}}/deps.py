@@ -1,0 +1,22 @@
+"""FastAPI dependencies shared by every router."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .db import Database
+from .settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
