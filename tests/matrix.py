@@ -1,0 +1,35 @@
+"""The answer combinations the template supports, read from copier.yml.
+
+Tests enumerate choices from the questions file, never from a hand-written list,
+so every choice a later change adds is rendered and tested automatically.
+"""
+
+import itertools
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+PRODUCT_QUESTIONS = ("payment_gateway", "database", "deploy_target", "pricing_model")
+
+
+@cache
+def questions() -> dict[str, Any]:
+    return yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def choices(question: str) -> list[str]:
+    spec = questions()[question]["choices"]
+    values = spec.values() if isinstance(spec, dict) else spec
+    return [value["value"] if isinstance(value, dict) else value for value in values]
+
+
+def combinations() -> list[dict[str, str]]:
+    options = [choices(question) for question in PRODUCT_QUESTIONS]
+    return [dict(zip(PRODUCT_QUESTIONS, combo, strict=True)) for combo in itertools.product(*options)]
+
+
+def combination_id(answers: dict[str, str]) -> str:
+    return "-".join(answers[question] for question in PRODUCT_QUESTIONS)

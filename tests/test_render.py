@@ -1,0 +1,57 @@
+"""Rendering: deterministic, no leftover template syntax, no secrets in the answers file."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .matrix import PRODUCT_QUESTIONS, combination_id, combinations, questions
+from .render import project_files, render
+
+# Jinja that refers to a Copier answer means the template leaked into the product.
+# (The product's own Jinja2 page and email templates use other names.)
+_ANSWER_NAMES = "|".join(
+    name for name in questions() if not name.startswith("_")
+)
+LEFTOVER = re.compile(
+    rf"(\{{\{{-?\s*(_copier_\w+|{_ANSWER_NAMES})\b)|(\{{%-?\s*(if|elif|for|set)\b[^%]*\b({_ANSWER_NAMES})\b)"
+)
+
+
+@pytest.mark.parametrize("answers", combinations(), ids=combination_id)
+def test_no_leftover_template_syntax(tmp_path: Path, answers: dict[str, str]) -> None:
+    project = render(tmp_path / "p", answers)
+    leftovers = [
+        f"{name}: {match.group(0)}"
+        for name, content in project_files(project).items()
+        for match in LEFTOVER.finditer(content.decode("utf-8", errors="replace"))
+    ]
+    assert not leftovers
+    names = [path.name for path in project.rglob("*")]
+    assert not [name for name in names if name.endswith(".jinja") or "{" in name]
+
+
+def test_same_answers_give_identical_bytes(tmp_path: Path) -> None:
+    first = project_files(render(tmp_path / "a"))
+    second = project_files(render(tmp_path / "b"))
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_answers_file_records_every_answer_and_no_secret(tmp_path: Path) -> None:
+    project = render(tmp_path / "p")
+    answers = (project / ".copier-answers.yml").read_text()
+    for name in PRODUCT_QUESTIONS:
+        assert f"{name}: " in answers
+    assert not re.search(r"(?i)(secret|password|api_key|token)\s*:", answers)
+
+
+def test_options_are_chosen_by_files(tmp_path: Path) -> None:
+    project = render(tmp_path / "p")
+    assert (project / "supabase" / "migrations").is_dir()
+    # Every RLS-exposed table in the migrations enables row level security.
+    sql = "\n".join(p.read_text() for p in sorted((project / "supabase/migrations").glob("*.sql")))
+    tables = set(re.findall(r"create table public\.(\w+)", sql))
+    secured = set(re.findall(r"alter table public\.(\w+) enable row level security", sql))
+    assert tables
+    assert tables <= secured
