@@ -28,7 +28,9 @@ def choices(question: str) -> list[str]:
 
 def combinations() -> list[dict[str, str]]:
     options = [choices(question) for question in PRODUCT_QUESTIONS]
-    return [dict(zip(PRODUCT_QUESTIONS, combo, strict=True)) for combo in itertools.product(*options)]
+    return [
+        dict(zip(PRODUCT_QUESTIONS, combo, strict=True)) for combo in itertools.product(*options)
+    ]
 
 
 def combination_id(answers: dict[str, str]) -> str:

@@ -10,9 +10,7 @@ from .render import project_files, render
 
 # Jinja that refers to a Copier answer means the template leaked into the product.
 # (The product's own Jinja2 page and email templates use other names.)
-_ANSWER_NAMES = "|".join(
-    name for name in questions() if not name.startswith("_")
-)
+_ANSWER_NAMES = "|".join(name for name in questions() if not name.startswith("_"))
 LEFTOVER = re.compile(
     rf"(\{{\{{-?\s*(_copier_\w+|{_ANSWER_NAMES})\b)|(\{{%-?\s*(if|elif|for|set)\b[^%]*\b({_ANSWER_NAMES})\b)"
 )

@@ -1,0 +1,300 @@
+"""Render the template and check the generated CI and deploy configuration.
+
+Each file is checked by its ecosystem's own linter, offline: actionlint (with
+shellcheck on `run:` scripts) and zizmor for GitHub workflows, hadolint for
+Dockerfiles, yamllint and check-jsonschema for YAML, tomllib for TOML, and
+Caddy itself for the Caddyfile. The linters are Python wheels in the
+template's dev dependencies, so they sit next to the interpreter running pytest.
+
+`ANSWER_SETS` is every combination from copier.yml. A combination's checks that do
+not apply to it (no compose stack for a serverless target, say) are skipped by
+looking at the answers the project was rendered with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sysconfig
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .matrix import combination_id, combinations
+from .render import render
+
+# An empty dict renders copier.yml's defaults; other entries override some answers.
+ANSWER_SETS: list[Any] = [
+    pytest.param(answers, id=combination_id(answers)) for answers in combinations()
+]
+# `uses: ./...` for the repository's own reusable workflow works on every GitHub
+# runner and Enterprise Server; zizmor's newer `$/` suggestion does not, yet.
+ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
+
+YAMLLINT_CONFIG = """\
+extends: default
+rules:
+  document-start: disable
+  line-length: {max: 120}
+  truthy: {check-keys: false}
+  comments: {min-spaces-from-content: 1}
+"""
+
+# Folders that are not part of the generated project's own files.
+IGNORED_PARTS = frozenset({".git", ".venv", "node_modules", "__pycache__"})
+
+LINTER_TIMEOUT_SECONDS = 120
+
+
+def tool(name: str) -> str:
+    """Path of a linter installed beside this interpreter (or, failing that, on PATH)."""
+    found = shutil.which(name, path=sysconfig.get_path("scripts")) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"`{name}` is not installed: it belongs in the template's dev dependencies")
+    return found
+
+
+def run(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> str:
+    """Run a linter and fail the test with its report when it exits non-zero."""
+    command = [str(arg) for arg in args]
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=LINTER_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}\n{result.stderr}",
+        )
+    return result.stdout
+
+
+def project_files(project: Path, *patterns: str) -> list[Path]:
+    files = {
+        path
+        for pattern in patterns
+        for path in project.rglob(pattern)
+        if path.is_file() and not IGNORED_PARTS.intersection(path.relative_to(project).parts)
+    }
+    return sorted(files)
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(answers, dict)
+    return answers
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def assert_no_template_leftovers(path: Path) -> None:
+    text = path.read_text()
+    assert "{%" not in text, f"{path.name} has an unrendered Jinja tag"
+    # `${{ ... }}` is GitHub Actions syntax; any other `{{` is Jinja that was not rendered.
+    assert not re.search(r"(?<!\$)\{\{", text), f"{path.name} has an unrendered Jinja expression"
+
+
+@pytest.fixture(scope="module", params=ANSWER_SETS)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = render(tmp_path_factory.mktemp("project") / "product", request.param)
+    # actionlint finds the project root, and so local reusable workflows, through .git.
+    subprocess.run(["git", "init", "--quiet", str(dst)], check=True)
+    return dst
+
+
+@pytest.fixture
+def answers(project: Path) -> dict[str, Any]:
+    return answers_of(project)
+
+
+@pytest.fixture
+def workflows(project: Path) -> list[Path]:
+    files = sorted((project / ".github" / "workflows").glob("*.y*ml"))
+    assert files, "the project has no GitHub workflows"
+    return files
+
+
+def test_workflows_pass_actionlint(project: Path, workflows: list[Path]) -> None:
+    run(
+        [
+            tool("actionlint"),
+            "-no-color",
+            f"-shellcheck={tool('shellcheck')}",
+            "-pyflakes=",
+            *workflows,
+        ],
+        cwd=project,
+    )
+
+
+def test_workflows_pass_zizmor(project: Path, workflows: list[Path]) -> None:
+    # Collects the workflows and .pre-commit-config.yaml. Offline: no GitHub API lookups.
+    assert workflows
+    run(
+        [
+            tool("zizmor"),
+            "--offline",
+            "--no-progress",
+            "--format=plain",
+            "--config",
+            ZIZMOR_CONFIG,
+            ".",
+        ],
+        cwd=project,
+    )
+
+
+def test_workflows_match_the_github_schema(project: Path, workflows: list[Path]) -> None:
+    run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
+        cwd=project,
+    )
+
+
+def test_ci_runs_every_check(project: Path) -> None:
+    ci = load_yaml(project / ".github" / "workflows" / "ci.yml")
+    assert ci["permissions"] == {"contents": "read"}
+    assert "concurrency" in ci
+    steps = [step for job in ci["jobs"].values() for step in job["steps"]]
+    commands = [step["run"] for step in steps if "run" in step]
+    for expected in (
+        "uv sync",
+        "uv run ruff check",
+        "uv run ruff format --check",
+        "uv run mypy",
+        "uv run pytest",
+    ):
+        assert expected in commands
+    checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+def test_dockerfiles_pass_hadolint(project: Path, answers: dict[str, Any]) -> None:
+    dockerfiles = project_files(project, "Dockerfile", "*.Dockerfile")
+    if answers["deploy_target"] in {"docker", "fly", "render"}:
+        assert project / "Dockerfile" in dockerfiles
+    if not dockerfiles:
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no Dockerfile")
+    for dockerfile in dockerfiles:
+        assert_no_template_leftovers(dockerfile)
+        run([tool("hadolint"), "--no-color", "--failure-threshold=style", dockerfile], cwd=project)
+
+
+def test_dockerfile_serves_the_app(project: Path, answers: dict[str, Any]) -> None:
+    dockerfile = project / "Dockerfile"
+    if not dockerfile.exists():
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no Dockerfile")
+    text = dockerfile.read_text()
+    assert f'"{answers["package_name"]}.main:create_app", "--factory"' in text
+    assert "COPY supabase/ supabase/" in text or answers["database"] != "supabase"
+    assert "http://127.0.0.1:8000/healthz" in text
+    user = re.findall(r"^USER (\S+)", text, flags=re.MULTILINE)
+    assert user, "the image must not run as root"
+    assert user[-1].split(":")[0] not in {"root", "0"}
+
+
+def test_yaml_files_parse_and_pass_yamllint(project: Path, tmp_path: Path) -> None:
+    files = project_files(project, "*.yml", "*.yaml")
+    assert files
+    for path in files:
+        assert_no_template_leftovers(path)
+        list(yaml.safe_load_all(path.read_text()))
+    config = tmp_path / "yamllint.yaml"
+    config.write_text(YAMLLINT_CONFIG)
+    run([tool("yamllint"), "--strict", "--config-file", config, *files], cwd=project)
+
+
+def test_toml_files_parse(project: Path) -> None:
+    files = project_files(project, "*.toml")
+    assert project / "pyproject.toml" in files
+    for path in files:
+        assert_no_template_leftovers(path)
+        tomllib.loads(path.read_text())
+
+
+def test_compose_stack(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "docker":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no compose stack")
+    compose_file = project / "compose.yaml"
+    run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", compose_file],
+        cwd=project,
+    )
+
+    services = load_yaml(compose_file)["services"]
+    assert set(services) == {"migrate", "web", "worker", "caddy"}
+    slug = answers["project_slug"]
+    assert services["migrate"]["command"] == [slug, "migrate"]
+    assert services["worker"]["command"] == [slug, "worker"]
+    for name in ("web", "worker"):
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
+    for name in ("migrate", "web", "worker"):
+        assert services[name]["image"] == services["web"]["image"]
+        assert slug in services[name]["image"]
+        assert services[name]["env_file"] == ".env"
+    assert "test" in services["web"]["healthcheck"]
+    assert "ports" not in services["web"], "only Caddy should be reachable from outside"
+    assert services["caddy"]["image"].startswith("caddy:2")
+    assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
+
+
+def test_caddyfile_serves_the_domain(
+    project: Path, answers: dict[str, Any], tmp_path: Path
+) -> None:
+    if answers["deploy_target"] != "docker":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no Caddyfile")
+    caddyfile = project / "Caddyfile"
+    text = caddyfile.read_text()
+    assert_no_template_leftovers(caddyfile)
+    assert re.search(rf"^{re.escape(answers['domain'])} \{{$", text, flags=re.MULTILINE)
+    assert "reverse_proxy web:8000" in text
+
+    caddy = tool("caddy")
+    # Caddy keeps state under XDG folders; keep it out of the home directory.
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    run(
+        [caddy, "adapt", "--config", caddyfile, "--adapter", "caddyfile", "--validate"],
+        cwd=project,
+        env=env,
+    )
+    formatted = run([caddy, "fmt", caddyfile], cwd=project, env=env)
+    assert formatted == text, "the Caddyfile is not formatted the way `caddy fmt` formats it"
+
+
+def test_deploy_workflow(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "docker":
+        pytest.skip(f"deploy_target={answers['deploy_target']} deploys differently")
+    path = project / ".github" / "workflows" / "deploy.yml"
+    workflow = load_yaml(path)
+    jobs = workflow["jobs"]
+    assert workflow["permissions"] == {}
+    assert jobs["test"]["uses"].endswith("/.github/workflows/ci.yml")
+    assert jobs["image"]["needs"] == "test"
+    assert jobs["deploy"]["needs"] == "image"
+    assert jobs["deploy"]["environment"]["name"] == "production"
+    assert workflow["env"]["IMAGE_NAME"] == answers["project_slug"]
+
+    text = path.read_text()
+    for secret in ("DEPLOY_HOST", "DEPLOY_USER", "DEPLOY_SSH_KEY"):
+        assert f"${{{{ secrets.{secret} }}}}" in text
+    # Secrets reach scripts through `env:` only, never spliced into a `run:` script.
+    for job in jobs.values():
+        for step in job.get("steps", []):
+            assert "${{" not in step.get("run", ""), (
+                f"step {step.get('name')!r} expands an expression in run:"
+            )
