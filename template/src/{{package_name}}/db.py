@@ -55,7 +55,9 @@ class Database:
                 "select set_config('request.jwt.claims', %s, true)", (json.dumps(dict(claims)),)
             )
             # Role names cannot be bound parameters; `role` is one of two literals above.
-            await conn.execute("set local role authenticated" if role == "authenticated" else "set local role anon")
+            await conn.execute(
+                "set local role authenticated" if role == "authenticated" else "set local role anon"
+            )
             yield conn
 
     async def ping(self) -> bool:

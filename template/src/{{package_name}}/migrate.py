@@ -25,7 +25,9 @@ class MigrationReport:
 
 def yoyo_url(database_url: str) -> str:
     parts = urlsplit(database_url)
-    query = f"{parts.query}&schema={TRACKING_SCHEMA}" if parts.query else f"schema={TRACKING_SCHEMA}"
+    query = (
+        f"{parts.query}&schema={TRACKING_SCHEMA}" if parts.query else f"schema={TRACKING_SCHEMA}"
+    )
     return urlunsplit(parts._replace(scheme="postgresql+psycopg", query=query))
 
 

@@ -1,0 +1,1 @@
+"""Accounts: every user owns a personal account, provisioned on sign-up."""

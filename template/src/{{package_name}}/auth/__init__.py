@@ -1,0 +1,1 @@
+"""Sign-in with Supabase Auth: magic link (PKCE), session cookies, CSRF."""

@@ -1,0 +1,62 @@
+"""Cookie names and a way for dependencies to set cookies on any response.
+
+FastAPI drops headers set on an injected `Response` when the endpoint returns
+its own response (as every HTML page does), so code that runs before the
+endpoint — refreshing a session, issuing a CSRF token — queues its cookies on
+the request, and `PendingCookiesMiddleware` adds them to whatever response goes
+out. A cookie the endpoint sets itself wins over a queued one of the same name.
+"""
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..settings import Settings
+
+_PENDING = "pending_cookies"
+
+
+def cookie_name(settings: Settings, name: str) -> str:
+    """`name`, with the `__Host-` prefix when cookies are Secure.
+
+    Browsers only accept `__Host-` cookies that are Secure, have Path=/ and no
+    Domain, so a sibling subdomain cannot plant or overwrite them.
+    """
+    return f"__Host-{name}" if settings.secure_cookies else name
+
+
+def pending_cookies(request: Request) -> Response:
+    """A response whose `set_cookie`/`delete_cookie` calls reach the real response."""
+    jar = request.scope.get("state", {}).get(_PENDING)
+    if jar is None:
+        raise RuntimeError("PendingCookiesMiddleware is not installed")
+    assert isinstance(jar, Response)
+    return jar
+
+
+class PendingCookiesMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        jar = Response()
+        scope.setdefault("state", {})[_PENDING] = jar
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                already_set = {_name(value) for value in headers.getlist("set-cookie")}
+                for value in jar.headers.getlist("set-cookie"):
+                    if _name(value) not in already_set:
+                        headers.append("set-cookie", value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)
+
+
+def _name(set_cookie: str) -> str:
+    return set_cookie.split("=", 1)[0].strip()

@@ -1,0 +1,18 @@
+"""The signed-in user, as the rest of the app sees it."""
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class User:
+    """A user whose access token has been verified.
+
+    `claims` are the token's verified claims; pass them to `Database.user_tx` so
+    row-level security applies to this user.
+    """
+
+    id: UUID
+    email: str
+    claims: dict[str, Any] = field(repr=False)

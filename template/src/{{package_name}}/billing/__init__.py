@@ -1,0 +1,1 @@
+"""Billing: plans, the payment gateway seam, webhooks and the development checkout."""

@@ -1,0 +1,1 @@
+"""Public pages, the dashboard and the shared page layout."""
