@@ -84,13 +84,7 @@ async def send_link(
 ) -> Response:
     address = _normalized_email(email)
     if address is None:
-        return _login_form(
-            request,
-            next_path=next_path,
-            email=email,
-            error="Enter a valid email address.",
-            status_code=status.HTTP_400_BAD_REQUEST,
-        )
+        return _invalid_email(request, next_path, email)
     callback = f"{settings.base_url.rstrip('/')}/auth/callback?" + urlencode(
         {"next": safe_next_path(next_path)}
     )
@@ -191,13 +185,7 @@ async def dev_sign_in(
 ) -> Response:
     address = _normalized_email(email)
     if address is None:
-        return _login_form(
-            request,
-            next_path=next_path,
-            email=email,
-            error="Enter a valid email address.",
-            status_code=status.HTTP_400_BAD_REQUEST,
-        )
+        return _invalid_email(request, next_path, email)
     user_id = await ensure_user(db, address)
     token = mint_access_token(settings, user_id, address, lifetime_seconds=DEV_SESSION_SECONDS)
     response = RedirectResponse(safe_next_path(next_path), status.HTTP_303_SEE_OTHER)
@@ -235,3 +223,13 @@ def _login_form(
 def _login_redirect(error: str, next_path: str | None) -> RedirectResponse:
     query = urlencode({"error": error, "next": safe_next_path(next_path)})
     return RedirectResponse(f"/login?{query}", status.HTTP_303_SEE_OTHER)
+
+
+def _invalid_email(request: Request, next_path: str | None, email: str) -> Response:
+    return _login_form(
+        request,
+        next_path=next_path,
+        email=email,
+        error="Enter a valid email address.",
+        status_code=status.HTTP_400_BAD_REQUEST,
+    )
