@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .matrix import PRODUCT_QUESTIONS, combination_id, combinations, questions
 from .render import project_files, render
@@ -53,3 +54,14 @@ def test_options_are_chosen_by_files(tmp_path: Path) -> None:
     secured = set(re.findall(r"alter table public\.(\w+) enable row level security", sql))
     assert tables
     assert tables <= secured
+
+
+def test_answers_file_reproduces_the_project(tmp_path: Path) -> None:
+    """`copier copy --defaults --data-file .copier-answers.yml` rebuilds it byte for byte."""
+    original = render(tmp_path / "original", {"project_name": "Acme Invoices"})
+    data = yaml.safe_load((original / ".copier-answers.yml").read_text())
+    answers = {key: value for key, value in data.items() if not key.startswith("_")}
+    rebuilt = render(tmp_path / "rebuilt", answers)
+    first, second = project_files(original), project_files(rebuilt)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
