@@ -2,8 +2,9 @@
 
 Each file is checked by its ecosystem's own linter, offline: actionlint (with
 shellcheck on `run:` scripts) and zizmor for GitHub workflows, hadolint for
-Dockerfiles, yamllint and check-jsonschema for YAML, tomllib for TOML, and
-Caddy itself for the Caddyfile. The linters are Python wheels in the
+Dockerfiles, yamllint and check-jsonschema for YAML, tomllib for TOML, Caddy
+itself for the Caddyfile, cfn-lint for the SAM template, and a JSON schema written
+from Vercel's documented fields for vercel.json. The linters are Python wheels in the
 template's dev dependencies, so they sit next to the interpreter running pytest.
 
 `ANSWER_SETS` is every combination from copier.yml. A combination's checks that do
@@ -13,6 +14,7 @@ looking at the answers the project was rendered with.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -50,6 +52,35 @@ rules:
 IGNORED_PARTS = frozenset({".git", ".venv", "node_modules", "__pycache__"})
 
 LINTER_TIMEOUT_SECONDS = 120
+
+VERCEL_SCHEMA = Path(__file__).with_name("schemas") / "vercel.schema.json"
+
+# Secrets each deploy workflow must name (as `${{ secrets.NAME }}`).
+DEPLOY_SECRETS = {
+    "docker": ("DEPLOY_HOST", "DEPLOY_USER", "DEPLOY_SSH_KEY"),
+    "fly": ("FLY_API_TOKEN",),
+    "render": ("RENDER_DEPLOY_HOOK_WEB", "RENDER_DEPLOY_HOOK_WORKER", "RENDER_DEPLOY_HOOK_CRON"),
+    "vercel": ("VERCEL_TOKEN", "VERCEL_ORG_ID", "VERCEL_PROJECT_ID", "DATABASE_URL"),
+    "aws_lambda": ("AWS_DEPLOY_ROLE_ARN", "DATABASE_URL", "SECRET_KEY", "CRON_SECRET"),
+}
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads CloudFormation short-form tags (`!Ref`, `!Sub`, ...) as plain values."""
+
+
+def _cloudformation_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node)
+    else:
+        assert isinstance(node, yaml.MappingNode)
+        value = loader.construct_mapping(node)
+    return {f"Fn::{suffix}" if suffix != "Ref" else "Ref": value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _cloudformation_tag)
 
 
 def tool(name: str) -> str:
@@ -211,7 +242,7 @@ def test_yaml_files_parse_and_pass_yamllint(project: Path, tmp_path: Path) -> No
     assert files
     for path in files:
         assert_no_template_leftovers(path)
-        list(yaml.safe_load_all(path.read_text()))
+        list(yaml.load_all(path.read_text(), Loader=CloudFormationLoader))
     config = tmp_path / "yamllint.yaml"
     config.write_text(YAMLLINT_CONFIG)
     run([tool("yamllint"), "--strict", "--config-file", config, *files], cwd=project)
@@ -277,24 +308,138 @@ def test_caddyfile_serves_the_domain(
 
 
 def test_deploy_workflow(project: Path, answers: dict[str, Any]) -> None:
-    if answers["deploy_target"] != "docker":
-        pytest.skip(f"deploy_target={answers['deploy_target']} deploys differently")
+    """Tests gate the deploy; secrets are named, never inlined, and reach scripts via env."""
+    target = answers["deploy_target"]
     path = project / ".github" / "workflows" / "deploy.yml"
     workflow = load_yaml(path)
     jobs = workflow["jobs"]
     assert workflow["permissions"] == {}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
     assert jobs["test"]["uses"].endswith("/.github/workflows/ci.yml")
-    assert jobs["image"]["needs"] == "test"
-    assert jobs["deploy"]["needs"] == "image"
     assert jobs["deploy"]["environment"]["name"] == "production"
-    assert workflow["env"]["IMAGE_NAME"] == answers["project_slug"]
+    assert _needs_test(jobs, "deploy"), "the deploy must wait for the tests"
 
     text = path.read_text()
-    for secret in ("DEPLOY_HOST", "DEPLOY_USER", "DEPLOY_SSH_KEY"):
+    for secret in DEPLOY_SECRETS[target]:
         assert f"${{{{ secrets.{secret} }}}}" in text
-    # Secrets reach scripts through `env:` only, never spliced into a `run:` script.
     for job in jobs.values():
         for step in job.get("steps", []):
             assert "${{" not in step.get("run", ""), (
                 f"step {step.get('name')!r} expands an expression in run:"
             )
+
+    if target == "docker":
+        assert jobs["image"]["needs"] == "test"
+        assert jobs["deploy"]["needs"] == "image"
+        assert workflow["env"]["IMAGE_NAME"] == answers["project_slug"]
+    if target in {"vercel", "aws_lambda"}:
+        # Migrations run from the workflow, before the new version takes traffic.
+        steps = [step.get("name", "") for step in jobs["deploy"]["steps"]]
+        migrate = steps.index("Migrate the database")
+        takes_traffic = (
+            "Promote the deployment to production" if target == "vercel" else "Deploy the stack"
+        )
+        assert migrate < steps.index(takes_traffic)
+
+
+def _needs_test(jobs: dict[str, Any], name: str) -> bool:
+    needs = jobs[name].get("needs", [])
+    needs = [needs] if isinstance(needs, str) else needs
+    return "test" in needs or any(_needs_test(jobs, other) for other in needs)
+
+
+def test_fly_configuration(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "fly":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no fly.toml")
+    slug, package = answers["project_slug"], answers["package_name"]
+    config = tomllib.loads((project / "fly.toml").read_text())
+    assert config["app"] == slug
+    assert config["build"]["dockerfile"] == "Dockerfile"
+    assert config["deploy"]["release_command"] == f"{slug} migrate"
+    assert set(config["processes"]) == {"web", "worker"}
+    assert config["processes"]["web"].startswith(f"uvicorn {package}.main:create_app --factory")
+    assert config["processes"]["worker"] == f"{slug} worker"
+    service = config["http_service"]
+    assert service["internal_port"] == 8000
+    assert service["force_https"] is True
+    assert service["processes"] == ["web"], "only the web processes take HTTP traffic"
+    assert service["min_machines_running"] >= 1, "webhooks must find a running machine"
+    assert [check["path"] for check in service["checks"]] == ["/healthz"]
+    assert config["env"]["APP_ENV"] == "production"
+    assert config["env"]["BASE_URL"] == f"https://{answers['domain']}"
+    assert {process for vm in config["vm"] for process in vm["processes"]} == {"web", "worker"}
+
+
+def test_render_blueprint(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "render":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no render.yaml")
+    slug = answers["project_slug"]
+    blueprint = load_yaml(project / "render.yaml")
+    services = {service["type"]: service for service in blueprint["services"]}
+    assert set(services) == {"web", "worker", "cron"}
+    group = f"{slug}-production"
+    for service in services.values():
+        assert service["runtime"] == "docker"
+        assert service["dockerfilePath"] == "./Dockerfile"
+        assert service["autoDeployTrigger"] == "off", "deploy.yml deploys once the tests pass"
+        assert {"fromGroup": group} in service["envVars"]
+    web = services["web"]
+    assert web["healthCheckPath"] == "/healthz"
+    assert web["preDeployCommand"] == f"{slug} migrate"
+    assert web["domains"] == [answers["domain"]]
+    assert services["worker"]["dockerCommand"] == f"{slug} worker"
+    assert services["cron"]["dockerCommand"] == f"{slug} worker --until-empty"
+    assert len(services["cron"]["schedule"].split()) == 5
+
+    [env_group] = blueprint["envVarGroups"]
+    assert env_group["name"] == group
+    variables = {variable["key"]: variable for variable in env_group["envVars"]}
+    assert variables["APP_ENV"]["value"] == "production"
+    assert variables["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
+    assert variables["DATABASE_URL"]["sync"] is False, "secrets are entered, never committed"
+
+
+def test_sam_template_passes_cfn_lint(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "aws_lambda":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no SAM template")
+    template_file = project / "template.yaml"
+    assert_no_template_leftovers(template_file)
+    run([tool("cfn-lint"), "--non-zero-exit-code", "informational", template_file], cwd=project)
+
+    template = yaml.load(template_file.read_text(), Loader=CloudFormationLoader)
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    resources = template["Resources"]
+    web = resources["WebFunction"]["Properties"]
+    drain = resources["DrainJobsFunction"]["Properties"]
+    module = answers["package_name"] + ".lambda_handler"
+    assert web["Handler"] == f"{module}.handle_http"
+    assert drain["Handler"] == f"{module}.drain_jobs"
+    handler_source = (project / "src" / answers["package_name"] / "lambda_handler.py").read_text()
+    for function in ("handle_http", "drain_jobs"):
+        assert f"def {function}(" in handler_source
+    assert {event["Type"] for event in web["Events"].values()} == {"HttpApi"}
+    [schedule] = drain["Events"].values()
+    assert schedule["Type"] == "ScheduleV2"
+    assert schedule["Properties"]["ScheduleExpression"].startswith("rate(")
+    # The drain's budget must end before Lambda's timeout does.
+    budget = float(drain["Environment"]["Variables"]["DRAIN_BUDGET_SECONDS"])
+    assert budget < drain["Timeout"]
+    parameters = template["Parameters"]
+    for name in ("SecretKey", "CronSecret", "DatabaseUrl"):
+        assert parameters[name]["NoEcho"] is True
+
+
+def test_vercel_configuration(project: Path, answers: dict[str, Any]) -> None:
+    if answers["deploy_target"] != "vercel":
+        pytest.skip(f"deploy_target={answers['deploy_target']} has no vercel.json")
+    config_file = project / "vercel.json"
+    assert_no_template_leftovers(config_file)
+    run([tool("check-jsonschema"), "--schemafile", VERCEL_SCHEMA, config_file], cwd=project)
+    config = json.loads(config_file.read_text())
+    for function in config["functions"]:
+        assert (project / function).is_file(), f"vercel.json configures a missing {function}"
+        assert config["functions"][function]["maxDuration"] <= 60
+    entry = (project / "api" / "index.py").read_text()
+    assert f"from {answers['package_name']}.main import create_app" in entry
+    assert "app = create_app()" in entry
+    assert [cron["path"] for cron in config["crons"]] == ["/internal/drain-jobs"]

@@ -2,8 +2,6 @@
 
 from typing import Protocol
 
-import resend
-
 from ..db import Database
 from ..settings import Settings
 from . import mailbox
@@ -26,6 +24,10 @@ class ResendSender:
         self._api_key = api_key
 
     async def send(self, message: EmailMessage) -> None:
+        # Imported here, not at the top: a serverless cold start that never sends email
+        # should not pay for the SDK.
+        import resend
+
         resend.api_key = self._api_key  # the SDK reads its key from module state
         params: resend.Emails.SendParams = {
             "from": message.sender,
