@@ -54,11 +54,15 @@ def test_every_question_is_documented(name: str) -> None:
 
 BILLING_DIR = TEMPLATE_ROOT / "template" / "src" / "{{package_name}}" / "billing"
 PRODUCT_README = TEMPLATE_ROOT / "template" / "README.md.jinja"
-# The event-type strings each adapter dispatches on, by their namespaces.
-EVENT_NAMESPACES = {
-    "stripe": "checkout|customer|invoice",
-    "paddle": "subscription|transaction|customer",
+# The event names each adapter dispatches on, as a pattern for their quoted strings.
+EVENT_PATTERNS = {
+    "stripe": r"(?:checkout|customer|invoice)\.[a-z_.]+",
+    "paddle": r"(?:subscription|transaction|customer)\.[a-z_]+",
+    "lemonsqueezy": r"(?:order|subscription)_[a-z_]+",
 }
+# Strings in the adapters that match a pattern but are not event names: the product's
+# event kinds and a field name.
+NOT_EVENTS = {"subscription_changed", "subscription_canceled", "subscription_id"}
 
 
 def adapter_source(gateway: str) -> str:
@@ -83,29 +87,29 @@ def product_readme(gateway: str) -> str:
 
 
 def test_every_gateway_choice_has_an_event_list_to_check() -> None:
-    assert set(choices("payment_gateway")) == set(EVENT_NAMESPACES)
+    assert set(choices("payment_gateway")) == set(EVENT_PATTERNS)
 
 
-@pytest.mark.parametrize("gateway", sorted(EVENT_NAMESPACES))
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
 def test_product_readme_lists_the_events_the_adapter_handles(gateway: str) -> None:
-    namespaces = EVENT_NAMESPACES[gateway]
-    handled = set(re.findall(rf'"((?:{namespaces})\.[a-z_.]+)"', adapter_source(gateway)))
+    pattern = EVENT_PATTERNS[gateway]
+    handled = set(re.findall(rf'"({pattern})"', adapter_source(gateway))) - NOT_EVENTS
     assert handled, f"found no {gateway} event types in its adapter"
     readme = product_readme(gateway)
-    listed = set(re.findall(r"^\s*- `([a-z_]+\.[a-z_.]+)`$", readme, re.M))
+    listed = set(re.findall(rf"^\s*- `({pattern})`$", readme, re.M))
     assert listed == handled, (
         f"the {gateway} README's webhook event list differs from the adapter's"
     )
 
 
-@pytest.mark.parametrize("gateway", sorted(EVENT_NAMESPACES))
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
 def test_product_readme_names_only_the_chosen_gateway(gateway: str) -> None:
     readme = product_readme(gateway).lower()
-    for other in EVENT_NAMESPACES.keys() - {gateway}:
+    for other in EVENT_PATTERNS.keys() - {gateway}:
         assert other not in readme, f"the {gateway} README mentions {other}"
 
 
-@pytest.mark.parametrize("gateway", sorted(EVENT_NAMESPACES))
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
 def test_every_gateway_has_a_docs_page(gateway: str) -> None:
     assert (TEMPLATE_ROOT / "docs" / "gateways" / f"{gateway}.md").is_file()
     assert f"gateways/{gateway}.md" in (TEMPLATE_ROOT / "mkdocs.yml").read_text()

@@ -18,6 +18,7 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/billing/deps.py",  # the one import that selects the adapter
     "src/{package}/settings.py",  # its keys, secrets and production checks
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
+    "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
     "tests/test_billing_{gateway}.py",
     "tests/conftest.py",  # test settings
     "tests/test_settings.py",
