@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from .matrix import TEMPLATE_ROOT, choices, questions
@@ -37,7 +38,11 @@ def test_docs_build_strictly(tmp_path: Path) -> None:
 
 
 def _question_names() -> list[str]:
-    return [name for name in questions() if not name.startswith("_")]
+    return [
+        name
+        for name, spec in questions().items()
+        if not name.startswith("_") and spec.get("when") is not False
+    ]
 
 
 @pytest.mark.parametrize("name", _question_names())
@@ -51,27 +56,70 @@ def test_every_question_is_documented(name: str) -> None:
             assert f"`{choice}`" in page, f"docs/options.md does not list `{name}: {choice}`"
 
 
-STRIPE_ADAPTER = (
-    TEMPLATE_ROOT
-    / "template"
-    / "src"
-    / "{{package_name}}"
-    / "billing"
-    / "{% if payment_gateway == 'stripe' %}stripe.py{% endif %}"
-)
+BILLING_DIR = TEMPLATE_ROOT / "template" / "src" / "{{package_name}}" / "billing"
 PRODUCT_README = TEMPLATE_ROOT / "template" / "README.md.jinja"
+# The event names each adapter dispatches on, as a pattern for their quoted strings.
+EVENT_PATTERNS = {
+    "stripe": r"(?:checkout|customer|invoice)\.[a-z_.]+",
+    "paddle": r"(?:subscription|transaction|customer)\.[a-z_]+",
+    "lemonsqueezy": r"(?:order|subscription)_[a-z_]+",
+}
+# Strings in the adapters that match a pattern but are not event names: the product's
+# event kinds and a field name.
+NOT_EVENTS = {"subscription_changed", "subscription_canceled", "subscription_id"}
 
 
-def test_product_readme_lists_the_stripe_events_the_code_handles() -> None:
-    adapter = STRIPE_ADAPTER.read_text()
-    readme = PRODUCT_README.read_text()
-    handled = set(re.findall(r'"((?:checkout|customer|invoice)\.[a-z_.]+)"', adapter))
-    assert handled, f"found no Stripe event types in {STRIPE_ADAPTER.name}"
-    listed = set(re.findall(r"^\s*- `((?:checkout|customer|invoice)\.[a-z_.]+)`$", readme, re.M))
-    assert listed == handled, "README.md.jinja's webhook event list differs from the adapter's"
+def adapter_source(gateway: str) -> str:
+    return (
+        BILLING_DIR / f"{{% if payment_gateway == '{gateway}' %}}{gateway}.py{{% endif %}}"
+    ).read_text()
+
+
+def product_readme(gateway: str) -> str:
+    """The product README as rendered for `gateway` (the other answers do not matter here)."""
+    template = jinja2.Template(PRODUCT_README.read_text(), keep_trailing_newline=True)
+    return template.render(
+        payment_gateway=gateway,
+        project_name="Acme",
+        project_slug="acme",
+        package_name="acme",
+        domain="acme.example.com",
+        database="supabase",
+        deploy_target="docker",
+        pricing_model="flat",
+    )
+
+
+def test_every_gateway_choice_has_an_event_list_to_check() -> None:
+    assert set(choices("payment_gateway")) == set(EVENT_PATTERNS)
+
+
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
+def test_product_readme_lists_the_events_the_adapter_handles(gateway: str) -> None:
+    pattern = EVENT_PATTERNS[gateway]
+    handled = set(re.findall(rf'"({pattern})"', adapter_source(gateway))) - NOT_EVENTS
+    assert handled, f"found no {gateway} event types in its adapter"
+    readme = product_readme(gateway)
+    listed = set(re.findall(rf"^\s*- `({pattern})`$", readme, re.M))
+    assert listed == handled, (
+        f"the {gateway} README's webhook event list differs from the adapter's"
+    )
+
+
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
+def test_product_readme_names_only_the_chosen_gateway(gateway: str) -> None:
+    readme = product_readme(gateway).lower()
+    for other in EVENT_PATTERNS.keys() - {gateway}:
+        assert other not in readme, f"the {gateway} README mentions {other}"
+
+
+@pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
+def test_every_gateway_has_a_docs_page(gateway: str) -> None:
+    assert (TEMPLATE_ROOT / "docs" / "gateways" / f"{gateway}.md").is_file()
+    assert f"gateways/{gateway}.md" in (TEMPLATE_ROOT / "mkdocs.yml").read_text()
 
 
 def test_product_readme_names_the_pinned_stripe_api_version() -> None:
-    pinned = re.search(r'^API_VERSION = "([^"]+)"', STRIPE_ADAPTER.read_text(), re.M)
-    assert pinned, f"no API_VERSION in {STRIPE_ADAPTER.name}"
-    assert f"`{pinned.group(1)}`" in PRODUCT_README.read_text()
+    pinned = re.search(r'^API_VERSION = "([^"]+)"', adapter_source("stripe"), re.M)
+    assert pinned, "no API_VERSION in the Stripe adapter"
+    assert f"`{pinned.group(1)}`" in product_readme("stripe")

@@ -38,6 +38,7 @@ EventKind = Literal[
     "trial_ending",
     "invoice_paid",
     "payment_failed",
+    "customer_changed",
     "ignored",
 ]
 
@@ -57,10 +58,15 @@ class GatewayError(Exception):
 
 @dataclass(frozen=True)
 class BillingAccount:
-    """The account a checkout or portal session is for."""
+    """The account a checkout or portal session is for.
+
+    `subscription_ids` are the account's subscriptions at the gateway, for
+    gateways whose portal sessions are opened for particular subscriptions.
+    """
 
     id: UUID
     customer_id: str | None = None
+    subscription_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

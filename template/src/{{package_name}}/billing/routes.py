@@ -15,14 +15,15 @@ from ..db import Database
 from ..deps import DatabaseDep, SettingsDep
 from ..settings import Settings
 from ..web.templating import render
-from .deps import GatewayDep
+from .deps import GatewayDep, gateway_pages
 from .gateway import BillingAccount, GatewayError
 from .plans import Plan, catalog, entitlements
-from .service import billing_state, customer_id, start_checkout
+from .service import billing_state, customer_id, start_checkout, subscription_ids
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
+router.include_router(gateway_pages)
 
 _NOTICES = {"canceled": "Checkout canceled: nothing was charged."}
 _GATEWAY_DOWN = "The payment provider did not answer. Please try again in a minute."
@@ -78,10 +79,11 @@ async def portal(
     async with db.user_tx(user.claims) as conn:
         account = await current_account(conn)
         customer = await customer_id(conn, account.id)
+        subscriptions = await subscription_ids(conn, account.id)
     if customer is None:  # never checked out: nothing to manage yet
         return RedirectResponse("/billing", status_code=status.HTTP_303_SEE_OTHER)
     try:
-        url = await gateway.create_portal(BillingAccount(account.id, customer))
+        url = await gateway.create_portal(BillingAccount(account.id, customer, subscriptions))
     except GatewayError:
         logger.exception("could not open the billing portal for account %s", account.id)
         return await _billing_page(

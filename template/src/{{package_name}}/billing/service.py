@@ -99,6 +99,19 @@ async def customer_id(conn: Connection, account_id: UUID) -> str | None:
     return None if row is None else str(row["gateway_customer_id"])
 
 
+async def subscription_ids(conn: Connection, account_id: UUID) -> tuple[str, ...]:
+    """The account's subscriptions at the gateway that have not ended, newest first."""
+    cursor = await conn.execute(
+        """
+        select gateway_subscription_id from public.subscriptions
+        where account_id = %s and status <> 'canceled'
+        order by source_updated_at desc
+        """,
+        (account_id,),
+    )
+    return tuple(str(row["gateway_subscription_id"]) for row in await cursor.fetchall())
+
+
 async def ensure_customer(conn: Connection, gateway: Gateway, account_id: UUID, email: str) -> str:
     """The account's customer at the gateway, created on first use and never twice.
 
@@ -200,6 +213,14 @@ async def apply_event(conn: Connection, event: NormalizedEvent, account_id: UUID
             on conflict do nothing
             """,
             (account_id, event.gateway, event.customer.gateway_customer_id, event.customer.email),
+        )
+    if event.kind == "customer_changed" and event.customer is not None:
+        await conn.execute(
+            """
+            update public.customers set email = coalesce(%s, email)
+            where gateway = %s and gateway_customer_id = %s
+            """,
+            (event.customer.email, event.gateway, event.customer.gateway_customer_id),
         )
     if event.subscription is not None:
         await _apply_subscription(conn, event, account_id, event.subscription)
