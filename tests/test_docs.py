@@ -3,12 +3,14 @@
 import re
 import subprocess
 import sys
+import tempfile
+from functools import cache
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from .matrix import TEMPLATE_ROOT, choices, questions
+from .render import render
 
 OPTIONS_PAGE = TEMPLATE_ROOT / "docs" / "options.md"
 
@@ -75,19 +77,11 @@ def adapter_source(gateway: str) -> str:
     ).read_text()
 
 
+@cache
 def product_readme(gateway: str) -> str:
-    """The product README as rendered for `gateway` (the other answers do not matter here)."""
-    template = jinja2.Template(PRODUCT_README.read_text(), keep_trailing_newline=True)
-    return template.render(
-        payment_gateway=gateway,
-        project_name="Acme",
-        project_slug="acme",
-        package_name="acme",
-        domain="acme.example.com",
-        database="supabase",
-        deploy_target="docker",
-        pricing_model="flat",
-    )
+    """The product README exactly as Copier renders it for `gateway`."""
+    destination = Path(tempfile.mkdtemp(prefix=f"readme-{gateway}-")) / "product"
+    return (render(destination, {"payment_gateway": gateway}) / "README.md").read_text()
 
 
 def test_every_gateway_choice_has_an_event_list_to_check() -> None:
