@@ -26,6 +26,31 @@ def cookie_name(settings: Settings, name: str) -> str:
     return f"__Host-{name}" if settings.secure_cookies else name
 
 
+def set_private_cookie(
+    response: Response, settings: Settings, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    """Set a cookie scripts cannot read, sent on same-site navigation only."""
+    response.set_cookie(
+        cookie_name(settings, name),
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def delete_private_cookie(response: Response, settings: Settings, name: str) -> None:
+    response.delete_cookie(
+        cookie_name(settings, name),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
 def pending_cookies(request: Request) -> Response:
     """A response whose `set_cookie`/`delete_cookie` calls reach the real response."""
     jar = request.scope.get("state", {}).get(_PENDING)

@@ -14,7 +14,7 @@ from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..settings import Settings
-from .cookies import cookie_name, pending_cookies
+from .cookies import cookie_name, pending_cookies, set_private_cookie
 
 FORM_FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
@@ -41,14 +41,7 @@ def csrf_token(request: Request) -> str:
     secret = request.cookies.get(name)
     if not secret:
         secret = secrets.token_urlsafe(32)
-        pending_cookies(request).set_cookie(
-            name,
-            secret,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-        )
+        set_private_cookie(pending_cookies(request), settings, CSRF_COOKIE, secret)
     token = signed_token(settings, secret)
     request.state.csrf_token = token
     return token

@@ -11,7 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from ..deps import DatabaseDep, SettingsDep
 from ..settings import Settings
 from ..web.templating import render
-from .cookies import PendingCookiesMiddleware, cookie_name
+from .cookies import (
+    PendingCookiesMiddleware,
+    cookie_name,
+    delete_private_cookie,
+    set_private_cookie,
+)
 from .csrf import verify_csrf
 from .dependencies import OptionalUser
 from .dev import DEV_SESSION_SECONDS, dev_sign_in_enabled, ensure_user
@@ -103,14 +108,8 @@ async def send_link(
             else status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     response = render(request, "auth/check_email.html", {"user": None, "email": address})
-    response.set_cookie(
-        cookie_name(settings, VERIFIER_COOKIE),
-        verifier,
-        max_age=VERIFIER_MAX_AGE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
+    set_private_cookie(
+        response, settings, VERIFIER_COOKIE, verifier, max_age=VERIFIER_MAX_AGE_SECONDS
     )
     return response
 
@@ -147,13 +146,7 @@ async def auth_callback(
         return _login_redirect("invalid_link" if error.rejected else "unavailable", next_path)
     response = RedirectResponse(safe_next_path(next_path), status.HTTP_303_SEE_OTHER)
     set_session_cookies(response, settings, session.access_token, session.refresh_token)
-    response.delete_cookie(
-        cookie_name(settings, VERIFIER_COOKIE),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
-    )
+    delete_private_cookie(response, settings, VERIFIER_COOKIE)
     return response
 
 

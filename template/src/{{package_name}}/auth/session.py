@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..settings import Settings
-from .cookies import cookie_name, pending_cookies
+from .cookies import cookie_name, delete_private_cookie, pending_cookies, set_private_cookie
 from .models import User
 from .supabase import AuthServiceError, SupabaseAuth
 from .tokens import AuthUnavailableError, ExpiredTokenError, InvalidTokenError
@@ -44,32 +44,14 @@ def set_session_cookies(
 ) -> None:
     for name, value in ((ACCESS_COOKIE, access), (REFRESH_COOKIE, refresh)):
         if value is None:
-            _delete(response, settings, name)
+            delete_private_cookie(response, settings, name)
             continue
-        response.set_cookie(
-            cookie_name(settings, name),
-            value,
-            max_age=SESSION_MAX_AGE_SECONDS,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-        )
+        set_private_cookie(response, settings, name, value, max_age=SESSION_MAX_AGE_SECONDS)
 
 
 def clear_session_cookies(response: Response, settings: Settings) -> None:
     for name in (ACCESS_COOKIE, REFRESH_COOKIE):
-        _delete(response, settings, name)
-
-
-def _delete(response: Response, settings: Settings, name: str) -> None:
-    response.delete_cookie(
-        cookie_name(settings, name),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
-    )
+        delete_private_cookie(response, settings, name)
 
 
 async def current_user(request: Request) -> User | None:
