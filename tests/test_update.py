@@ -10,11 +10,13 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import copier
 import pytest
+import yaml
 
 from .releases import git, two_release_template
 
@@ -204,3 +206,68 @@ def test_user_edits_survive_or_show_as_conflicts(
         # The new version kept the line the owner changed: the edit merges silently.
         assert untouched not in conflicted
         assert (project / untouched).read_text().startswith(user_docstring + "\n")
+
+
+def check_update_script(project: Path) -> str:
+    workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text())
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}  # YAML reads `on` as True
+    [step] = [step for step in workflow["jobs"]["check"]["steps"] if "run" in step]
+    assert workflow["env"]["COPIER_VERSION"] == copier.__version__, (
+        "the generated workflow pins another Copier than the one these tests use"
+    )
+    script: str = step["run"]
+    return script
+
+
+def run_check_update(project: Path, tmp_path: Path) -> tuple[int, str, str]:
+    """Run the workflow's step as GitHub would, with `uvx` resolved to this Copier."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    uvx = bin_dir / "uvx"
+    # `uvx --from copier==X copier ARGS` -> this interpreter's copier with ARGS (no network).
+    uvx.write_text(f'#!/bin/sh\nshift 3\nexec "{sys.executable}" -m copier "$@"\n')
+    uvx.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    if shutil.which("jq") is None:
+        pytest.fail("`jq` is not installed (GitHub's runners have it; .ci/run installs it)")
+    result = subprocess.run(
+        ["bash", "-e", "-c", check_update_script(project)],
+        cwd=project,
+        env={
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "COPIER_VERSION": copier.__version__,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout, summary.read_text()
+
+
+def test_scheduled_check_reports_a_newer_release(
+    template_releases: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    template, old, new = template_releases
+    behind = generate(template, old, tmp_path / "behind")
+    # The old release predates the workflow: run the new version's step in the old product.
+    current = copier.run_copy(
+        str(template), tmp_path / "current", defaults=True, unsafe=False, quiet=True, vcs_ref=new
+    ).dst_path
+    shutil.copytree(current / ".github", behind / ".github", dirs_exist_ok=True)
+
+    status, stdout, summary = run_check_update(behind, tmp_path / "behind-run")
+    assert status == 1
+    assert f"Template update available: {old} -> {new}" in summary
+    assert "copier update --defaults" in summary
+    assert stdout.startswith("::warning title=Template update available::")
+    assert f"copier-micro-saas {new} is out (this product is on {old})" in stdout
+
+    git("init", "--quiet", cwd=current)
+    status, stdout, summary = run_check_update(current, tmp_path / "current-run")
+    assert status == 0, stdout
+    assert summary == f"This product is on the latest template release, {new}.\n"
+    assert "::warning" not in stdout
