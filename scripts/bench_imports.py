@@ -96,7 +96,8 @@ def main() -> None:
             fastapi = statistics.median(
                 cumulative_ms(python, project, "fastapi") for _ in range(args.repeats)
             )
-            print(f"{target:<12} {module:<24} {entry:>9.0f} {fastapi:>11.0f} {entry / fastapi:>6.1f}")
+            ratio = entry / fastapi
+            print(f"{target:<12} {module:<24} {entry:>9.0f} {fastapi:>11.0f} {ratio:>6.1f}")
 
 
 if __name__ == "__main__":

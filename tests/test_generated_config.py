@@ -28,13 +28,11 @@ from typing import Any
 import pytest
 import yaml
 
-from .matrix import combination_id, combinations
-from .render import render
+from .matrix import combination_params
+from .products import rendered
 
-# An empty dict renders copier.yml's defaults; other entries override some answers.
-ANSWER_SETS: list[Any] = [
-    pytest.param(answers, id=combination_id(answers)) for answers in combinations()
-]
+# Every combination, grouped with its other tests so they share one render.
+ANSWER_SETS: list[Any] = combination_params()
 # `uses: ./...` for the repository's own reusable workflow works on every GitHub
 # runner and Enterprise Server; zizmor's newer `$/` suggestion does not, yet.
 ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
@@ -138,11 +136,10 @@ def assert_no_template_leftovers(path: Path) -> None:
 
 
 @pytest.fixture(scope="module", params=ANSWER_SETS)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = render(tmp_path_factory.mktemp("project") / "product", request.param)
-    # actionlint finds the project root, and so local reusable workflows, through .git.
-    subprocess.run(["git", "init", "--quiet", str(dst)], check=True)
-    return dst
+def project(request: pytest.FixtureRequest, shared_dir: Path) -> Path:
+    # Rendered once per session and git-initialised (actionlint finds local reusable
+    # workflows through .git); the generated-suite test reads the same render.
+    return rendered(shared_dir, request.param)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .matrix import PRODUCT_QUESTIONS, TEMPLATE_ROOT, combination_id, combinations, questions
+from .matrix import PRODUCT_QUESTIONS, TEMPLATE_ROOT, combination_params, questions
+from .products import rendered
 from .render import project_files, render
 
 # Jinja that refers to a Copier answer means the template leaked into the product.
@@ -20,9 +21,9 @@ LEFTOVER = re.compile(
 )
 
 
-@pytest.mark.parametrize("answers", combinations(), ids=combination_id)
-def test_no_leftover_template_syntax(tmp_path: Path, answers: dict[str, str]) -> None:
-    project = render(tmp_path / "p", answers)
+@pytest.mark.parametrize("answers", combination_params())
+def test_no_leftover_template_syntax(shared_dir: Path, answers: dict[str, str]) -> None:
+    project = rendered(shared_dir, answers)
     leftovers = [
         f"{name}: {match.group(0)}"
         for name, content in project_files(project).items()
