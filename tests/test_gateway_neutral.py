@@ -18,11 +18,13 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/billing/deps.py",  # the one import that selects the adapter
     "src/{package}/settings.py",  # its keys, secrets and production checks
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
+    "src/{package}/billing/pay_page.py",  # and its route
     "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
     "tests/test_billing_{gateway}.py",
     "tests/conftest.py",  # test settings
     "tests/test_settings.py",
     "tests/test_cli.py",  # the development webhook secret's name
+    "tests/test_import_cost.py",  # the SDK that must load lazily
     "README.md",
     ".env.example",
     "pyproject.toml",

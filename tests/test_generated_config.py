@@ -232,7 +232,9 @@ def test_dockerfile_serves_the_app(project: Path, answers: dict[str, Any]) -> No
         pytest.skip(f"deploy_target={answers['deploy_target']} has no Dockerfile")
     text = dockerfile.read_text()
     assert f'"{answers["package_name"]}.main:create_app", "--factory"' in text
-    assert "COPY supabase/ supabase/" in text or answers["database"] != "supabase"
+    # `migrate` (the release/pre-deploy step) reads the SQL files from the image.
+    migrations = "supabase/migrations" if answers["database"] == "supabase" else "migrations"
+    assert f"COPY {migrations}/ {migrations}/" in text
     assert "http://127.0.0.1:8000/healthz" in text
     user = re.findall(r"^USER (\S+)", text, flags=re.MULTILINE)
     assert user, "the image must not run as root"

@@ -1,12 +1,15 @@
 """Rendering: deterministic, no leftover template syntax, no secrets in the answers file."""
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .matrix import PRODUCT_QUESTIONS, combination_id, combinations, questions
+from .matrix import PRODUCT_QUESTIONS, TEMPLATE_ROOT, combination_id, combinations, questions
 from .render import project_files, render
 
 # Jinja that refers to a Copier answer means the template leaked into the product.
@@ -57,14 +60,52 @@ def test_options_are_chosen_by_files(tmp_path: Path) -> None:
 
 
 def test_answers_file_reproduces_the_project(tmp_path: Path) -> None:
-    """`copier copy --defaults --data-file .copier-answers.yml` rebuilds it byte for byte."""
-    original = render(tmp_path / "original", {"project_name": "Acme Invoices"})
-    data = yaml.safe_load((original / ".copier-answers.yml").read_text())
-    answers = {key: value for key, value in data.items() if not key.startswith("_")}
-    rebuilt = render(tmp_path / "rebuilt", answers)
-    first, second = project_files(original), project_files(rebuilt)
+    """`copier copy --defaults --data-file answers.yml` rebuilds the product byte for byte.
+
+    The data file is the product's own `.copier-answers.yml`, given to the Copier CLI
+    exactly as the README tells a user to (the render pins the template's HEAD, as
+    `render()` does, so both builds use the same template version).
+    """
+    original = render(
+        tmp_path / "original",
+        {"project_name": "Acme Invoices", "payment_gateway": "paddle", "author_name": "Acme Ltd"},
+    )
+    answers_file = tmp_path / "answers.yml"
+    shutil.copyfile(original / ".copier-answers.yml", answers_file)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "HEAD",
+            "--data-file",
+            str(answers_file),
+            str(TEMPLATE_ROOT),
+            str(tmp_path / "rebuilt"),
+        ],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    first, second = project_files(original), project_files(tmp_path / "rebuilt")
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+    assert b"project_name: Acme Invoices" in second[".copier-answers.yml"]
+
+
+def test_answers_file_records_only_questions(tmp_path: Path) -> None:
+    """Only declared questions and Copier's own keys: nothing else can leak into it."""
+    project = render(tmp_path / "p")
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    declared = {name for name in questions() if not name.startswith("_")}
+    assert set(recorded) - declared <= {"_commit", "_src_path"}
+    assert not [
+        name for name, spec in questions().items() if isinstance(spec, dict) and spec.get("secret")
+    ]
 
 
 def _policies(sql: str) -> list[str]:

@@ -15,7 +15,7 @@ from ..db import Database
 from ..deps import DatabaseDep, SettingsDep
 from ..settings import Settings
 from ..web.templating import render
-from .deps import GatewayDep, gateway_pages
+from .deps import GatewayDep
 from .gateway import BillingAccount, GatewayError
 from .plans import Plan, catalog, entitlements
 from .service import billing_state, customer_id, start_checkout, subscription_ids
@@ -23,7 +23,6 @@ from .service import billing_state, customer_id, start_checkout, subscription_id
 logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
-router.include_router(gateway_pages)
 
 _NOTICES = {"canceled": "Checkout canceled: nothing was charged."}
 _GATEWAY_DOWN = "The payment provider did not answer. Please try again in a minute."
