@@ -1,18 +1,15 @@
 """Users in `auth.users`, created the first time an email address signs in."""
 
-from typing import Literal
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
 from ..db import Database
 
-Provider = Literal["email", "github", "google"]
-
-
-async def ensure_user(db: Database, email: str, provider: Provider = "email") -> UUID:
+async def ensure_user(db: Database, email: str, provider: str = "email") -> UUID:
     """The id of the user with `email`, creating a confirmed user if there is none.
 
+    `provider` records how the address was proven ("email", or the identity provider).
     A new row in `auth.users` fires the trigger that provisions a personal account.
     Concurrent first sign-ins of one address end with one user.
     """
