@@ -6,6 +6,7 @@ from psycopg.types.json import Jsonb
 
 from ..db import Database
 
+
 async def ensure_user(db: Database, email: str, provider: str = "email") -> UUID:
     """The id of the user with `email`, creating a confirmed user if there is none.
 
