@@ -44,6 +44,8 @@ rules:
   line-length: {max: 120}
   truthy: {check-keys: false}
   comments: {min-spaces-from-content: 1}
+  # Copier writes lists in .copier-answers.yml (oauth_providers) unindented under their key.
+  indentation: {indent-sequences: consistent}
 """
 
 # Folders that are not part of the generated project's own files.
@@ -264,8 +266,10 @@ def test_compose_stack(project: Path, answers: dict[str, Any]) -> None:
         cwd=project,
     )
 
-    services = load_yaml(compose_file)["services"]
-    assert set(services) == {"migrate", "web", "worker", "caddy"}
+    compose = load_yaml(compose_file)
+    services = compose["services"]
+    database_services = {"db", "backup"} if answers["database"] == "postgres" else set()
+    assert set(services) == {"migrate", "web", "worker", "caddy"} | database_services
     slug = answers["project_slug"]
     assert services["migrate"]["command"] == [slug, "migrate"]
     assert services["worker"]["command"] == [slug, "worker"]
@@ -281,6 +285,27 @@ def test_compose_stack(project: Path, answers: dict[str, Any]) -> None:
     assert "ports" not in services["web"], "only Caddy should be reachable from outside"
     assert services["caddy"]["image"].startswith("caddy:2")
     assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
+    if answers["database"] == "postgres":
+        _check_compose_database(compose)
+
+
+def _check_compose_database(compose: dict[str, Any]) -> None:
+    """The database runs in the stack, in a volume, healthy before migrations; dumped daily."""
+    services = compose["services"]
+    db, backup = services["db"], services["backup"]
+    assert db["image"].startswith("postgres:")
+    assert "postgres_data" in compose["volumes"]
+    assert any(volume.startswith("postgres_data:") for volume in db["volumes"])
+    assert "pg_isready" in db["healthcheck"]["test"]
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "ports" not in db, "the database is reachable only inside the stack"
+    for name in ("web", "worker", "migrate"):
+        assert services[name]["environment"]["DATABASE_URL"].endswith("@db:5432/app")
+    assert db["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    script = backup["command"][0]
+    assert "pg_dump --format=custom" in script
+    assert "-mtime" in script and "-delete" in script, "old dumps are deleted"
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def test_caddyfile_serves_the_domain(
@@ -395,7 +420,18 @@ def test_render_blueprint(project: Path, answers: dict[str, Any]) -> None:
     variables = {variable["key"]: variable for variable in env_group["envVars"]}
     assert variables["APP_ENV"]["value"] == "production"
     assert variables["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
-    assert variables["DATABASE_URL"]["sync"] is False, "secrets are entered, never committed"
+    if answers["database"] == "postgres":
+        [database] = blueprint["databases"]
+        for service in services.values():
+            assert {
+                "key": "DATABASE_URL",
+                "fromDatabase": {"name": database["name"], "property": "connectionString"},
+            } in service["envVars"]
+        assert "DATABASE_URL" not in variables
+    else:
+        assert variables["DATABASE_URL"]["sync"] is False, "secrets are entered, never committed"
+    for name in variables:
+        assert not name.startswith("SUPABASE_") or answers["database"] == "supabase"
 
 
 def test_sam_template_passes_cfn_lint(project: Path, answers: dict[str, Any]) -> None:

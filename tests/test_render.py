@@ -107,3 +107,56 @@ def test_answers_file_records_only_questions(tmp_path: Path) -> None:
     assert not [
         name for name, spec in questions().items() if isinstance(spec, dict) and spec.get("secret")
     ]
+
+
+def _policies(sql: str) -> list[str]:
+    return re.findall(r"create policy .*?;", sql, flags=re.DOTALL)
+
+
+def test_postgres_shares_the_supabase_migrations_and_policies(tmp_path: Path) -> None:
+    """database=postgres adds the auth contract; every shared migration is byte-identical."""
+    supabase = render(tmp_path / "supabase", {"database": "supabase"}) / "supabase/migrations"
+    postgres = render(tmp_path / "postgres", {"database": "postgres"}) / "migrations"
+    shared = {path.name: path.read_text() for path in supabase.glob("*.sql")}
+    own = {path.name: path.read_text() for path in postgres.glob("*.sql")}
+    assert shared
+    assert {name: own.get(name) for name in shared} == shared
+    extra = sorted(set(own) - set(shared))
+    assert [name.split("_", 1)[1] for name in extra] == ["auth_contract.sql", "sign_in.sql"]
+    assert extra[0] < min(shared), "the contract comes before every shared migration"
+    policies = _policies("\n".join(shared[name] for name in sorted(shared)))
+    assert policies
+    assert _policies("\n".join(own[name] for name in sorted(own))) == policies
+    contract = own[extra[0]]
+    for created in ("anon", "authenticated", "service_role"):
+        assert f"'{created}'" in contract
+    assert "create table if not exists auth.users" in contract
+    assert "create or replace function auth.uid()" in contract
+    assert "superuser" not in contract.replace("need not be a superuser", "")
+
+
+def test_postgres_generates_no_supabase_files(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", {"database": "postgres", "deploy_target": "render"})
+    package = project / "src" / "my_saas"
+    assert not (project / "supabase").exists()
+    assert not (package / "local_supabase_contract.sql").exists()
+    assert not (package / "auth" / "supabase.py").exists()
+    assert not (project / "tests" / "fake_supabase.py").exists()
+    assert (package / "local_app_role.sql").is_file()
+    for name in (".env.example", "pyproject.toml", "render.yaml", "src/my_saas/settings.py"):
+        assert "supabase" not in (project / name).read_text().lower(), name
+    for path in (package / "auth").glob("*.py"):
+        assert "supabase" not in path.read_text().lower(), path.name
+
+
+def test_postgres_without_oauth_has_no_oauth_code(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", {"database": "postgres", "oauth_providers": []})
+    auth = project / "src" / "my_saas" / "auth"
+    assert (auth / "links.py").is_file()
+    assert not (auth / "oauth.py").exists()
+    assert not (auth / "oauth_client.py").exists()
+    assert not (project / "tests" / "test_auth_oauth.py").exists()
+    assert "httpx-oauth" not in (project / "pyproject.toml").read_text()
+    assert "oauth" not in (auth / "routes.py").read_text().lower()
+    assert "CLIENT_ID" not in (project / ".env.example").read_text()
+    assert "client_id" not in (project / "src" / "my_saas" / "settings.py").read_text()
