@@ -111,12 +111,12 @@ def main() -> None:
         command = [sys.executable, "-m", "pytest", "-q", *args.pytest_args]
         if args.keyword:
             command += ["-k", args.keyword]
-        start = time.perf_counter()
         env = {**os.environ, "MATRIX_TIMINGS": str(timings)}
+        start, cpu = time.perf_counter(), children_cpu()
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, children_cpu() - cpu
         print()
-        summarise(timings, wall, result.returncode)
+        summarise(timings, wall, result.returncode, cpu)
 
 
 if __name__ == "__main__":
