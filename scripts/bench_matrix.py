@@ -16,6 +16,7 @@ Asserts nothing: budgets are judged by reading the figures.
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -51,12 +57,19 @@ def load(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any
     return renders, suites
 
 
-def summarise(path: Path, wall: float | None, exit_code: int | None) -> None:
+def summarise(
+    path: Path, wall: float | None, exit_code: int | None, cpu: float | None = None
+) -> None:
     renders, suites = load(path)
     combinations = sorted(set(renders) | set(suites))
     print(f"combinations: {len(combinations)} rendered, {len(suites)} generated suites run")
     if wall is not None:
         print(f"total wall time: {wall:.1f} s ({wall / 60:.1f} min), pytest exit code {exit_code}")
+    if cpu is not None:
+        print(
+            f"total CPU time of pytest and everything it ran: {cpu:.0f} s "
+            f"(= {cpu / 2 / 60:.1f} min on 2 otherwise idle cores; PostgreSQL not counted)"
+        )
 
     def column(records: dict[str, dict[str, Any]], key: str) -> list[float]:
         return [float(record[key]) for record in records.values() if key in record]
@@ -98,12 +111,12 @@ def main() -> None:
         command = [sys.executable, "-m", "pytest", "-q", *args.pytest_args]
         if args.keyword:
             command += ["-k", args.keyword]
-        start = time.perf_counter()
         env = {**os.environ, "MATRIX_TIMINGS": str(timings)}
+        start, cpu = time.perf_counter(), children_cpu()
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, children_cpu() - cpu
         print()
-        summarise(timings, wall, result.returncode)
+        summarise(timings, wall, result.returncode, cpu)
 
 
 if __name__ == "__main__":

@@ -131,11 +131,13 @@ def dependency_key(project: Path) -> str:
 
 
 def clean_environ() -> dict[str, str]:
-    env = dict(os.environ)
-    # The template's own virtualenv must not leak into the product's tools.
-    for name in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT"):
-        env.pop(name, None)
-    return env
+    # The template's own virtualenv and pytest session must not leak into the product's tools.
+    leaks = ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT")
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in leaks and not name.startswith(("PYTEST_", "COV_CORE_"))
+    }
 
 
 def children_cpu() -> float:

@@ -14,6 +14,7 @@ looking at the answers the project was rendered with.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -91,9 +92,52 @@ def tool(name: str) -> str:
     return found
 
 
+# Linter verdicts by what they read (see `lint_key`), shared by this session's workers.
+_verdicts: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _verdict_cache(shared_dir: Path) -> None:
+    _verdicts["dir"] = shared_dir / "lint-verdicts"
+    _verdicts["dir"].mkdir(exist_ok=True)
+
+
+def lint_key(command: Sequence[str], cwd: Path) -> str:
+    """A digest of a linter run's inputs: its arguments and the bytes of every file it reads.
+
+    Paths are taken relative to the project, so two combinations that render a file
+    byte for byte alike share one verdict: the linter has checked exactly those bytes.
+    Files named on the command line (or below a folder named there), configuration and
+    schema files given to the linter, and the project's top-level dotfiles, where linters
+    look for their configuration, are read.
+    """
+    digest = hashlib.sha256()
+    read: set[Path] = {path for path in cwd.glob(".*") if path.is_file()}
+    read.discard(cwd / ".copier-answers.yml")
+    for arg in command:
+        path = Path(arg) if Path(arg).is_absolute() else cwd / arg
+        if path.is_relative_to(cwd) and path.exists():
+            digest.update(b"<project>/" + str(path.relative_to(cwd)).encode() + b"\0")
+            read |= {path} if path.is_file() else set(project_files(path, "*"))
+        elif path.suffix in {".json", ".yaml", ".yml"} and path.is_file():
+            digest.update(path.read_bytes() + b"\0")  # a configuration or schema file
+        else:
+            digest.update(arg.encode() + b"\0")
+    for path in sorted(read):
+        digest.update(str(path.relative_to(cwd)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def run(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> str:
-    """Run a linter and fail the test with its report when it exits non-zero."""
+    """Run a linter and fail the test with its report when it exits non-zero.
+
+    A verdict of success is kept for the session: the same inputs (another combination
+    rendering the same files) are not linted twice. Failures are never kept.
+    """
     command = [str(arg) for arg in args]
+    verdict = _verdicts["dir"] / lint_key(command, cwd)
+    if verdict.exists():
+        return verdict.read_text()
     result = subprocess.run(
         command,
         cwd=cwd,
@@ -107,6 +151,9 @@ def run(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = N
         pytest.fail(
             f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}\n{result.stderr}",
         )
+    partial = verdict.with_suffix(f".{os.getpid()}")
+    partial.write_text(result.stdout)
+    partial.replace(verdict)
     return result.stdout
 
 
