@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 import tarfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,13 @@ from packaging.version import InvalidVersion, Version
 
 from .matrix import TEMPLATE_ROOT
 
-MISSING_TAGS = (
-    "No release tag (a PEP 440 version such as 0.2.0) is reachable from HEAD in {root}. "
-    "The update test updates a product from the previous release, so it needs the "
-    "template's tags: run `git fetch --tags` (in a shallow clone, "
+RECORDED_RELEASES = Path(__file__).with_name("releases.toml")
+
+MISSING_RELEASES = (
+    "No earlier release is reachable from HEAD in {root}: no release tag (a PEP 440 "
+    "version such as 0.2.0) and none of the commits recorded in {recorded} is in this "
+    "clone's history. The update test updates a product from the previous release, so it "
+    "needs that history: run `git fetch --tags` (in a shallow clone, "
     "`git fetch --unshallow --tags`)."
 )
 
@@ -32,27 +36,60 @@ def git(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def _version(tag: str) -> Version | None:
+def release_version(tag: str) -> Version | None:
     try:
         return Version(tag)
     except InvalidVersion:
         return None
 
 
-def previous_release(root: Path = TEMPLATE_ROOT) -> str:
-    """The newest release tag that is an ancestor of HEAD and not HEAD itself."""
-    head = git("rev-parse", "HEAD", cwd=root).strip()
-    releases: list[tuple[Version, str]] = []
+def _is_ancestor_of_head(commit: str, root: Path) -> bool:
+    result = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", commit, "HEAD"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def _tagged_releases(root: Path) -> dict[Version, str]:
+    releases: dict[Version, str] = {}
     for tag in git("tag", "--merged", "HEAD", cwd=root).split():
-        version = _version(tag)
-        if version is None or version.is_prerelease:
-            continue
-        if git("rev-list", "-n", "1", tag, cwd=root).strip() == head:
-            continue
-        releases.append((version, tag))
-    if not releases:
-        pytest.fail(MISSING_TAGS.format(root=root))
-    return max(releases)[1]
+        version = release_version(tag)
+        if version is not None:
+            releases[version] = git("rev-list", "-n", "1", tag, cwd=root).strip()
+    return releases
+
+
+def _recorded_releases(root: Path, recorded: Path) -> dict[Version, str]:
+    """Releases listed in releases.toml whose commit this clone holds below HEAD."""
+    listed = tomllib.loads(recorded.read_text(encoding="utf-8"))
+    return {
+        Version(name): commit
+        for name, commit in listed.items()
+        if _is_ancestor_of_head(commit, root)
+    }
+
+
+def previous_release(
+    root: Path = TEMPLATE_ROOT, recorded: Path = RECORDED_RELEASES
+) -> tuple[str, str]:
+    """The newest release below HEAD (not HEAD itself): its version and its commit.
+
+    Tags win; the recorded commits stand in for tags a checkout did not fetch.
+    """
+    head = git("rev-parse", "HEAD", cwd=root).strip()
+    releases = _recorded_releases(root, recorded) | _tagged_releases(root)
+    candidates = [
+        (version, commit)
+        for version, commit in releases.items()
+        if not version.is_prerelease and commit != head
+    ]
+    if not candidates:
+        pytest.fail(MISSING_RELEASES.format(root=root, recorded=recorded))
+    version, commit = max(candidates)
+    return str(version), commit
 
 
 def next_version(tag: str) -> str:
@@ -86,7 +123,7 @@ def clear_work_tree(repo: Path) -> None:
 
 
 def checkout_release(repo: Path, release: str, root: Path = TEMPLATE_ROOT) -> None:
-    """Write the files of `release` (a tag of the real template) into `repo`."""
+    """Write the files of `release` (a tag or commit of the real template) into `repo`."""
     archive = subprocess.run(
         ["git", "archive", "--format=tar", release], cwd=root, capture_output=True, check=True
     ).stdout
@@ -106,10 +143,10 @@ def two_release_template(repo: Path) -> tuple[str, str]:
 
     Returns the two tags, older first.
     """
-    old = previous_release()
+    old, old_commit = previous_release()
     new = next_version(old)
     git("init", "--quiet", str(repo), cwd=repo.parent)
-    checkout_release(repo, old)
+    checkout_release(repo, old_commit)
     commit_all(repo, f"Template {old}")
     tag(repo, old)
     clear_work_tree(repo)
