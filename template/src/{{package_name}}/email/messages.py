@@ -15,7 +15,7 @@ from ..formatting import format_date, format_money
 from ..settings import Settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# Every email this product sends: the templates present (partials start with "_").
+# Every `<name>.txt` in templates/ (partials start with "_") is an email.
 TEMPLATE_NAMES = frozenset(
     path.stem for path in TEMPLATES_DIR.glob("*.txt") if not path.name.startswith("_")
 )
