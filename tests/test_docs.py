@@ -100,6 +100,31 @@ def test_product_readme_lists_the_events_the_adapter_handles(gateway: str) -> No
     )
 
 
+# one_time: the events its purchase adapter dispatches on (payments, refunds, disputes).
+PURCHASE_EVENT_PATTERNS = {
+    "stripe": r"(?:checkout|charge)\.[a-z_.]+",
+    "paddle": r"(?:transaction|adjustment)\.[a-z_]+",
+    "lemonsqueezy": r"order_[a-z_]+",
+}
+
+
+@pytest.mark.parametrize("gateway", sorted(PURCHASE_EVENT_PATTERNS))
+def test_one_time_readme_lists_the_events_the_purchase_adapter_handles(
+    tmp_path: Path, gateway: str
+) -> None:
+    pattern = PURCHASE_EVENT_PATTERNS[gateway]
+    source = (
+        BILLING_DIR / f"{{% if pricing_model == 'one_time' and payment_gateway == '{gateway}' %}}"
+        f"{gateway}_purchases.py{{% endif %}}"
+    ).read_text()
+    handled = set(re.findall(rf'"({pattern})"', source))
+    assert handled, f"found no {gateway} purchase event types in its adapter"
+    answers = {"payment_gateway": gateway, "pricing_model": "one_time"}
+    readme = (render(tmp_path / "product", answers) / "README.md").read_text()
+    listed = set(re.findall(r"^\s*- `([a-z_]+(?:\.[a-z_]+)*)`$", readme, re.M))
+    assert listed == handled, f"the one_time {gateway} README's event list differs"
+
+
 @pytest.mark.parametrize("gateway", sorted(EVENT_PATTERNS))
 def test_product_readme_names_only_the_chosen_gateway(gateway: str) -> None:
     readme = product_readme(gateway).lower()
