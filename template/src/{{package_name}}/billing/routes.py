@@ -51,7 +51,8 @@ async def checkout(
     plan: Annotated[str | None, Form()] = None,
 ) -> Response:
     offered = catalog(settings)
-    chosen = next((p for p in offered if p.key == plan), None) if plan else offered[0]
+    paid = [p for p in offered if p.prices]
+    chosen = next((p for p in paid if p.key == plan), None) if plan else paid[0]
     chosen_price = chosen.price(price) if chosen else None
     if chosen is None or chosen_price is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Unknown plan or price.")

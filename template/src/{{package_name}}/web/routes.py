@@ -23,7 +23,7 @@ router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 @router.get("/")
 async def landing(request: Request, user: OptionalUser, settings: SettingsDep) -> HTMLResponse:
-    plan = catalog(settings)[0]
+    plan = next(plan for plan in catalog(settings) if plan.prices)
     return render(request, "landing.html", {"user": user, "tagline": TAGLINE, "plan": plan})
 
 
