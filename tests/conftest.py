@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from .linters import keep_verdicts_in
 from .matrix import TEMPLATE_ROOT
 from .products import session_dir
 
@@ -39,3 +40,8 @@ def render_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Renders and environments shared by this session's workers."""
     return session_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lint_verdicts(shared_dir: Path) -> None:
+    keep_verdicts_in(shared_dir / "lint-verdicts")

@@ -4,30 +4,16 @@ from pathlib import Path
 
 import yaml
 
+from .linters import actionlint, zizmor
 from .matrix import TEMPLATE_ROOT
-from .test_generated_config import ZIZMOR_CONFIG, run, tool
 
 WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.y*ml"))
 
 
 def test_repository_workflows_pass_actionlint_and_zizmor() -> None:
     assert WORKFLOWS, "the template repository has no GitHub workflows"
-    run(
-        [tool("actionlint"), "-no-color", f"-shellcheck={tool('shellcheck')}", *WORKFLOWS],
-        cwd=TEMPLATE_ROOT,
-    )
-    run(
-        [
-            tool("zizmor"),
-            "--offline",
-            "--no-progress",
-            "--format=plain",
-            "--config",
-            ZIZMOR_CONFIG,
-            *WORKFLOWS,
-        ],
-        cwd=TEMPLATE_ROOT,
-    )
+    actionlint(WORKFLOWS, TEMPLATE_ROOT)
+    zizmor(WORKFLOWS, TEMPLATE_ROOT)
 
 
 def test_ci_runs_the_readme_commands_with_the_release_tags() -> None:

@@ -124,7 +124,18 @@ def test_untouched_project_updates_cleanly_and_passes_its_suite(
     run([UV, "run", "--no-sync", "ruff", "format", "--check", "."], project)
     run([UV, "run", "--no-sync", "mypy"], project)
     run(
-        [UV, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
+        # Its own basetemp: pytest prunes old numbered temp dirs, and this suite runs
+        # beside the session whose temp dir holds the shared PostgreSQL.
+        [
+            UV,
+            "run",
+            "--no-sync",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={tmp_path / 'pt'}",
+        ],
         project,
         env={"TEST_DATABASE_URL": postgres_admin_url},
     )
