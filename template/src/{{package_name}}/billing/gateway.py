@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, get_args
 from uuid import UUID
 
-from .plans import Plan, Price
+from .catalog import Plan, Price
 
 # The statuses public.subscriptions accepts; adapters map the gateway's onto these.
 SubscriptionStatus = Literal[

@@ -15,9 +15,10 @@ from ..db import Database
 from ..deps import DatabaseDep, SettingsDep
 from ..settings import Settings
 from ..web.templating import render
+from .catalog import Plan
 from .deps import GatewayDep
 from .gateway import BillingAccount, GatewayError
-from .plans import Plan, catalog, entitlements
+from .plans import catalog, entitlements
 from .service import billing_state, customer_id, start_checkout, subscription_ids
 
 logger = logging.getLogger(__name__)

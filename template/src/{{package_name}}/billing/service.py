@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from ..db import Connection, Database
 from ..email.outbox import enqueue_email
 from ..formatting import format_money
+from .catalog import Plan, Price
 from .gateway import (
     ACCESS_STATUSES,
     BillingAccount,
@@ -25,7 +26,7 @@ from .gateway import (
     SubscriptionStatus,
     subscription_status,
 )
-from .plans import Plan, Price, find_plan
+from .plans import find_plan
 
 logger = logging.getLogger(__name__)
 

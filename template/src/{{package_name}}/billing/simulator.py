@@ -27,6 +27,7 @@ from ..db import Database
 from ..deps import DatabaseDep, SettingsDep
 from ..settings import Settings
 from ..web.templating import render
+from .catalog import Plan, Price
 from .gateway import (
     CHECKOUT_SUCCESS_PATH,
     PORTAL_RETURN_PATH,
@@ -38,7 +39,7 @@ from .gateway import (
     SimulatedSubscription,
     subscription_status,
 )
-from .plans import Plan, Price, find_plan
+from .plans import find_plan
 from .simulated_events import create_simulator
 
 CHECKOUT_PATH = "/dev/checkout"
