@@ -33,5 +33,5 @@ lint: $(SYNCED) ## lint the template's own test code
 	$(UV) run ruff check tests
 	$(UV) run ruff format --check tests
 
-clean: ## remove renders, caches and tool environments
-	rm -rf .demo .venv .tools .pytest-pg site
+clean: ## remove renders, caches (.cache: mypy caches of the matrix) and tool environments
+	rm -rf .demo .venv .tools .pytest-pg .cache site

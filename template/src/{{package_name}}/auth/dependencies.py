@@ -5,13 +5,12 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request, status
 
-from .models import User
+from .models import AuthUnavailableError, User
 from .session import current_user
-from .tokens import AuthUnavailableError
 
 
 async def optional_user(request: Request) -> User | None:
-    """The signed-in user, or None (also when Supabase Auth is unreachable)."""
+    """The signed-in user, or None (also when the session cannot be checked now)."""
     try:
         return await current_user(request)
     except AuthUnavailableError:

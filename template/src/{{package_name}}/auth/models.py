@@ -5,6 +5,10 @@ from typing import Any
 from uuid import UUID
 
 
+class AuthUnavailableError(Exception):
+    """The session could not be checked: the service that holds it is out of reach."""
+
+
 @dataclass(frozen=True)
 class User:
     """A user whose access token has been verified.

@@ -135,11 +135,18 @@ class Gateway(Protocol):
         ...
 
     async def create_checkout(
-        self, account: BillingAccount, plan: Plan, price: Price, customer_email: str
+        self,
+        account: BillingAccount,
+        plan: Plan,
+        price: Price,
+        customer_email: str,
+        *,
+        quantity: int = 1,
     ) -> str:
         """Start a subscription checkout for `plan` at `price`; return the URL to send the user to.
 
-        `plan.trial_days` is the trial to grant (0 for none).
+        `plan.trial_days` is the trial to grant (0 for none); `quantity` is how
+        many units of the price the subscription starts with.
         """
         ...
 

@@ -137,12 +137,20 @@ async def ensure_customer(conn: Connection, gateway: Gateway, account_id: UUID, 
 
 
 async def start_checkout(
-    db: Database, gateway: Gateway, account_id: UUID, email: str, plan: Plan, price: Price
+    db: Database,
+    gateway: Gateway,
+    account_id: UUID,
+    email: str,
+    plan: Plan,
+    price: Price,
+    *,
+    quantity: int = 1,
 ) -> str:
     """Make sure the account has a customer, then open a checkout for it; return its URL."""
     async with db.service_tx() as conn:
         customer = await ensure_customer(conn, gateway, account_id, email)
-    return await gateway.create_checkout(BillingAccount(account_id, customer), plan, price, email)
+    account = BillingAccount(account_id, customer)
+    return await gateway.create_checkout(account, plan, price, email, quantity=quantity)
 
 
 async def process_event(conn: Connection, event: NormalizedEvent) -> EventOutcome:

@@ -64,7 +64,13 @@ class LocalCheckoutGateway:
         return self._simulator.customer_id(account_id)
 
     async def create_checkout(
-        self, account: BillingAccount, plan: Plan, price: Price, customer_email: str
+        self,
+        account: BillingAccount,
+        plan: Plan,
+        price: Price,
+        customer_email: str,
+        *,
+        quantity: int = 1,
     ) -> str:
         session = {
             "account_id": str(account.id),

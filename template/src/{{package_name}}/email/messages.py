@@ -15,8 +15,9 @@ from ..formatting import format_date, format_money
 from ..settings import Settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Every `<name>.txt` in templates/ (partials start with "_") is an email.
 TEMPLATE_NAMES = frozenset(
-    {"sign_in_link", "welcome", "payment_failed", "subscription_canceled", "trial_ending"}
+    path.stem for path in TEMPLATES_DIR.glob("*.txt") if not path.name.startswith("_")
 )
 
 

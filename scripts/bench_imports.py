@@ -1,0 +1,104 @@
+"""Cold-start import cost of each deploy target's entry module, next to a bare `import fastapi`.
+
+    uv run python scripts/bench_imports.py                 # every target, default answers
+    uv run python scripts/bench_imports.py --gateway paddle --repeats 11
+
+Renders one project per target, installs it (`uv sync`), then runs
+`python -X importtime -c "import <entry>"` in that project's environment and reads
+the cumulative time of the entry module. The app is configured as a production
+cold start would be (no development simulator), so what is imported is what a
+first request pays for. Prints medians; asserts nothing.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.matrix import choices
+from tests.render import render
+
+# The module each target's platform imports first: uvicorn's factory target, Vercel's
+# api/index.py, the Lambda handler module.
+ENTRY_MODULES = {
+    "docker": "my_saas.main",
+    "fly": "my_saas.main",
+    "render": "my_saas.main",
+    "vercel": "index",
+    "aws_lambda": "my_saas.lambda_handler",
+}
+
+# Enough configuration for create_app() at import time (Vercel's entry builds the app
+# when imported), with the development-only simulator off as in production.
+COLD_START_ENV = {
+    "APP_ENV": "development",
+    "BILLING_SIMULATOR": "false",
+    "DEV_SIGN_IN": "false",
+    "DATABASE_URL": "postgresql://app@127.0.0.1:1/app",
+    "SECRET_KEY": "bench-" + "x" * 40,
+}
+
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
+
+
+def cumulative_ms(python: Path, project: Path, module: str) -> float:
+    """The entry module's cumulative import time, in milliseconds, from -X importtime."""
+    code = f"import sys; sys.path.insert(0, 'api'); import {module}"
+    result = subprocess.run(
+        [str(python), "-X", "importtime", "-c", code],
+        cwd=project,
+        env={**os.environ, **COLD_START_ENV, "VIRTUAL_ENV": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in result.stderr.splitlines():
+        match = IMPORT_LINE.match(line)
+        if match and match.group(3) == "" and match.group(4) == module:
+            return int(match.group(2)) / 1000
+    raise RuntimeError(f"{module} not found in -X importtime output:\n{result.stderr[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gateway", default="stripe", choices=choices("payment_gateway"))
+    parser.add_argument("--database", default="supabase", choices=choices("database"))
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+
+    print(f"gateway={args.gateway} database={args.database}, median of {args.repeats} runs")
+    print(f"{'target':<12} {'entry module':<24} {'entry ms':>9} {'fastapi ms':>11} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for target in choices("deploy_target"):
+            answers = {
+                "payment_gateway": args.gateway,
+                "database": args.database,
+                "deploy_target": target,
+            }
+            project = render(Path(scratch) / target, answers)
+            subprocess.run(
+                ["uv", "sync", "--quiet"],
+                cwd=project,
+                env={**os.environ, "VIRTUAL_ENV": ""},
+                check=True,
+            )
+            python = project / ".venv" / "bin" / "python"
+            module = ENTRY_MODULES[target]
+            entry = statistics.median(
+                cumulative_ms(python, project, module) for _ in range(args.repeats)
+            )
+            fastapi = statistics.median(
+                cumulative_ms(python, project, "fastapi") for _ in range(args.repeats)
+            )
+            ratio = entry / fastapi
+            print(f"{target:<12} {module:<24} {entry:>9.0f} {fastapi:>11.0f} {ratio:>6.1f}")
+
+
+if __name__ == "__main__":
+    main()
