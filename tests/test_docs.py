@@ -72,9 +72,10 @@ NOT_EVENTS = {"subscription_changed", "subscription_canceled", "subscription_id"
 
 
 def adapter_source(gateway: str) -> str:
-    return (
-        BILLING_DIR / f"{{% if payment_gateway == '{gateway}' %}}{gateway}.py{{% endif %}}"
-    ).read_text()
+    name = f"{{% if payment_gateway == '{gateway}' %}}{gateway}.py{{% endif %}}"
+    # An adapter with a pricing model's line or two in it is rendered: it ends in .jinja.
+    (path,) = [p for p in (BILLING_DIR / name, BILLING_DIR / f"{name}.jinja") if p.is_file()]
+    return path.read_text()
 
 
 @cache

@@ -16,12 +16,21 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Price:
-    """One way to pay for a plan. `interval=None` means it is charged once."""
+    """One way to pay for a plan. `interval=None` means it is charged once.
+
+    A metered price has a `unit` ("request"): `amount_cents` is charged per unit
+    reported during each interval, not once per interval.
+    """
 
     key: str
     amount_cents: int
     currency: str
     interval: Literal["month", "year"] | None
+    unit: str | None = None
+
+    @property
+    def metered(self) -> bool:
+        return self.unit is not None
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class Plan:
     features: tuple[str, ...]
     prices: tuple[Price, ...]
     trial_days: int
+    # Billed per unit on top of whichever of `prices` the customer chose (usage pricing).
+    metered_price: Price | None = None
 
     def price(self, key: str) -> Price | None:
         return next((price for price in self.prices if price.key == key), None)
