@@ -20,7 +20,9 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
     "src/{package}/billing/pay_page.py",  # and its route
     "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
+    "src/{package}/billing/setup.py",  # setup-billing: creates the catalog at the gateway
     "tests/test_billing_{gateway}.py",
+    "tests/test_setup_billing.py",
     "tests/conftest.py",  # test settings
     "tests/test_settings.py",
     "tests/test_cli.py",  # the development webhook secret's name
