@@ -19,11 +19,16 @@ from packaging.version import InvalidVersion, Version
 from .matrix import TEMPLATE_ROOT
 
 RECORDED_RELEASES = Path(__file__).with_name("releases.toml")
+# What Copier reads of the newest release (copier.yml, template/, hooks/, partials/), as
+# `git archive` gives it: a clone with no history (a shallow CI checkout) updates from it.
+SNAPSHOTS = Path(__file__).with_name("release-snapshots")
+SNAPSHOT_PATHS = ("copier.yml", "template", "hooks", "partials")
 
 MISSING_RELEASES = (
     "No earlier release is reachable from HEAD in {root}: no release tag (a PEP 440 "
-    "version such as 0.2.0) and none of the commits recorded in {recorded} is in this "
-    "clone's history. The update test updates a product from the previous release, so it "
+    "version such as 0.2.0), none of the commits recorded in {recorded} is in this "
+    "clone's history, and no snapshot of a recorded release is in {snapshots}. "
+    "The update test updates a product from the previous release, so it "
     "needs that history: run `git fetch --tags` (in a shallow clone, "
     "`git fetch --unshallow --tags`)."
 )
@@ -72,22 +77,41 @@ def _recorded_releases(root: Path, recorded: Path) -> dict[Version, str]:
     }
 
 
+def _snapshotted_releases(recorded: Path, snapshots: Path) -> dict[Version, str]:
+    """Recorded releases whose files are kept in `snapshots`."""
+    listed = tomllib.loads(recorded.read_text(encoding="utf-8"))
+    return {
+        Version(name): commit
+        for name, commit in listed.items()
+        if snapshot_of(name, snapshots).is_file()
+    }
+
+
+def snapshot_of(version: str, snapshots: Path = SNAPSHOTS) -> Path:
+    return snapshots / f"{version}.tar.xz"
+
+
 def previous_release(
-    root: Path = TEMPLATE_ROOT, recorded: Path = RECORDED_RELEASES
+    root: Path = TEMPLATE_ROOT,
+    recorded: Path = RECORDED_RELEASES,
+    snapshots: Path = SNAPSHOTS,
 ) -> tuple[str, str]:
     """The newest release below HEAD (not HEAD itself): its version and its commit.
 
-    Tags win; the recorded commits stand in for tags a checkout did not fetch.
+    Tags win; the recorded commits stand in for tags a checkout did not fetch, and the
+    snapshot of a recorded release for history a shallow checkout does not have.
     """
     head = git("rev-parse", "HEAD", cwd=root).strip()
     releases = _recorded_releases(root, recorded) | _tagged_releases(root)
+    if not releases:
+        releases = _snapshotted_releases(recorded, snapshots)
     candidates = [
         (version, commit)
         for version, commit in releases.items()
         if not version.is_prerelease and commit != head
     ]
     if not candidates:
-        pytest.fail(MISSING_RELEASES.format(root=root, recorded=recorded))
+        pytest.fail(MISSING_RELEASES.format(root=root, recorded=recorded, snapshots=snapshots))
     version, commit = max(candidates)
     return str(version), commit
 
@@ -122,12 +146,32 @@ def clear_work_tree(repo: Path) -> None:
             child.unlink()
 
 
-def checkout_release(repo: Path, release: str, root: Path = TEMPLATE_ROOT) -> None:
-    """Write the files of `release` (a tag or commit of the real template) into `repo`."""
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", release], cwd=root, capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+def has_commit(commit: str, root: Path = TEMPLATE_ROOT) -> bool:
+    result = subprocess.run(
+        ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def checkout_release(
+    repo: Path, version: str, commit: str, root: Path = TEMPLATE_ROOT, snapshots: Path = SNAPSHOTS
+) -> None:
+    """Write the files of a release into `repo`: from git when the clone has its commit,
+    else from its snapshot."""
+    if has_commit(commit, root):
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, *SNAPSHOT_PATHS],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(repo, filter="data")
+        return
+    with tarfile.open(snapshot_of(version, snapshots), mode="r:xz") as tar:
         tar.extractall(repo, filter="data")
 
 
@@ -146,7 +190,7 @@ def two_release_template(repo: Path) -> tuple[str, str]:
     old, old_commit = previous_release()
     new = next_version(old)
     git("init", "--quiet", str(repo), cwd=repo.parent)
-    checkout_release(repo, old_commit)
+    checkout_release(repo, old, old_commit)
     commit_all(repo, f"Template {old}")
     tag(repo, old)
     clear_work_tree(repo)

@@ -1,11 +1,24 @@
 """Finding the previous release with or without the template's tags in the clone."""
 
+import io
+import subprocess
+import tarfile
 import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
-from .releases import RECORDED_RELEASES, git, previous_release, release_version
+from .releases import (
+    RECORDED_RELEASES,
+    SNAPSHOT_PATHS,
+    SNAPSHOTS,
+    checkout_release,
+    git,
+    previous_release,
+    release_version,
+    snapshot_of,
+)
 
 
 def _commit(repo: Path, message: str) -> str:
@@ -73,3 +86,58 @@ def test_every_release_tag_is_recorded_with_its_commit() -> None:
         assert recorded.get(tag) == tagged, (
             f"release {tag} is commit {tagged}: record it in {RECORDED_RELEASES.name}"
         )
+
+
+def test_a_shallow_clone_updates_from_the_newest_recorded_snapshot(
+    history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    repo, _ = history
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    source = tmp_path / "source"
+    (source / "template").mkdir(parents=True)
+    (source / "copier.yml").write_text("_subdirectory: template\n", encoding="utf-8")
+    with tarfile.open(snapshot_of("0.2.0", snapshots), mode="w:xz") as tar:
+        tar.add(source / "copier.yml", arcname="copier.yml")
+        tar.add(source / "template", arcname="template")
+    recorded = _record(tmp_path / "releases.toml", {"0.1.0": "1" * 40, "0.2.0": "2" * 40})
+
+    assert previous_release(repo, recorded, snapshots) == ("0.2.0", "2" * 40)
+    product = tmp_path / "release"
+    product.mkdir()
+    checkout_release(product, "0.2.0", "2" * 40, repo, snapshots)
+    assert (product / "copier.yml").read_text(encoding="utf-8") == "_subdirectory: template\n"
+
+
+def test_the_newest_release_snapshot_matches_its_tag() -> None:
+    """The snapshot is what `git archive` gives for the release (checked where the tag is)."""
+    root = RECORDED_RELEASES.parent.parent
+    recorded = tomllib.loads(RECORDED_RELEASES.read_text(encoding="utf-8"))
+    newest = str(max(Version(name) for name in recorded))
+    assert snapshot_of(newest).is_file(), (
+        f"add {snapshot_of(newest).relative_to(root)}: git archive --format=tar {newest} "
+        f"{' '.join(SNAPSHOT_PATHS)} | xz -9e > {SNAPSHOTS.name}/{newest}.tar.xz"
+    )
+    if newest not in git("tag", "--list", cwd=root).split():
+        return
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", newest, *SNAPSHOT_PATHS],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with (
+        tarfile.open(fileobj=io.BytesIO(archive)) as tagged,
+        tarfile.open(snapshot_of(newest), mode="r:xz") as kept,
+    ):
+        assert _contents(tagged) == _contents(kept)
+
+
+def _contents(tar: tarfile.TarFile) -> dict[str, bytes]:
+    files = {}
+    for member in tar.getmembers():
+        if member.isfile():
+            extracted = tar.extractfile(member)
+            assert extracted is not None
+            files[member.name] = extracted.read()
+    return files
