@@ -156,19 +156,24 @@ def has_commit(commit: str, root: Path = TEMPLATE_ROOT) -> bool:
     return result.returncode == 0
 
 
+def release_archive(revision: str, root: Path = TEMPLATE_ROOT) -> tarfile.TarFile:
+    """The files Copier reads (SNAPSHOT_PATHS) at `revision`, as `git archive` gives them."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision, *SNAPSHOT_PATHS],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return tarfile.open(fileobj=io.BytesIO(archive))
+
+
 def checkout_release(
     repo: Path, version: str, commit: str, root: Path = TEMPLATE_ROOT, snapshots: Path = SNAPSHOTS
 ) -> None:
     """Write the files of a release into `repo`: from git when the clone has its commit,
     else from its snapshot."""
     if has_commit(commit, root):
-        archive = subprocess.run(
-            ["git", "archive", "--format=tar", commit, *SNAPSHOT_PATHS],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        with release_archive(commit, root) as tar:
             tar.extractall(repo, filter="data")
         return
     with tarfile.open(snapshot_of(version, snapshots), mode="r:xz") as tar:

@@ -1,7 +1,5 @@
 """Finding the previous release with or without the template's tags in the clone."""
 
-import io
-import subprocess
 import tarfile
 import tomllib
 from pathlib import Path
@@ -16,6 +14,7 @@ from .releases import (
     checkout_release,
     git,
     previous_release,
+    release_archive,
     release_version,
     snapshot_of,
 )
@@ -120,14 +119,8 @@ def test_the_newest_release_snapshot_matches_its_tag() -> None:
     )
     if newest not in git("tag", "--list", cwd=root).split():
         return
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", newest, *SNAPSHOT_PATHS],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    ).stdout
     with (
-        tarfile.open(fileobj=io.BytesIO(archive)) as tagged,
+        release_archive(newest, root) as tagged,
         tarfile.open(snapshot_of(newest), mode="r:xz") as kept,
     ):
         assert _contents(tagged) == _contents(kept)
