@@ -17,7 +17,8 @@ combination repeats an install another one already did.
 Nothing is written into a render by its toolchain except `uv.lock` (by the sync):
 bytecode, coverage data and the mypy cache go to shared folders. Each worker keeps a
 mypy cache across sessions in `.cache/mypy/<worker>`; mypy revalidates every entry by
-file hash, so a changed template or render is always rechecked.
+file hash, so a changed template or render is always rechecked. A cache in use by another
+session's worker of the same name is left alone (the worker then starts a cache of its own).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ import os
 import resource
 import shutil
 import subprocess
+import tempfile
 import time
 import tomllib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -67,6 +70,28 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_held_locks: list[IO[str]] = []
+
+
+@cache
+def mypy_cache_dir() -> Path:
+    """This worker's mypy cache, kept across sessions but never written by two at once.
+
+    mypy does not lock its cache; two sessions writing one can report errors that are
+    not there. The lock is held until this process ends.
+    """
+    folder = MYPY_CACHE_ROOT / worker_name()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(folder.with_suffix(".lock"), "a")  # noqa: SIM115 - held for the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return Path(tempfile.mkdtemp(prefix=f"mypy-{worker_name()}-"))
+    _held_locks.append(handle)
+    return folder
 
 
 def record_timing(combination: str, **figures: Any) -> None:
@@ -196,7 +221,7 @@ class Toolchain:
             PATH=f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
             # Bytecode of the environment is written once and reused by every suite.
             PYTHONPYCACHEPREFIX=str(self.pycache),
-            MYPY_CACHE_DIR=str(MYPY_CACHE_ROOT / worker_name()),
+            MYPY_CACHE_DIR=str(mypy_cache_dir()),
             RUFF_NO_CACHE="true",
             **extra,
         )
