@@ -51,12 +51,10 @@ class Database:
         if role not in ("authenticated", "anon"):
             raise ValueError(f"user_tx cannot assume role {role!r}")
         async with self.pool.connection() as conn, conn.transaction():
+            # One round trip for both: set_config(..., true) on `role` is SET LOCAL ROLE.
             await conn.execute(
-                "select set_config('request.jwt.claims', %s, true)", (json.dumps(dict(claims)),)
-            )
-            # Role names cannot be bound parameters; `role` is one of two literals above.
-            await conn.execute(
-                "set local role authenticated" if role == "authenticated" else "set local role anon"
+                "select set_config('request.jwt.claims', %s, true), set_config('role', %s, true)",
+                (json.dumps(dict(claims)), role),
             )
             yield conn
 
