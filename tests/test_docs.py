@@ -103,7 +103,7 @@ def test_product_readme_lists_the_events_the_adapter_handles(gateway: str) -> No
 
 # one_time: the events its purchase adapter dispatches on (payments, refunds, disputes).
 PURCHASE_EVENT_PATTERNS = {
-    "stripe": r"(?:checkout|charge)\.[a-z_.]+",
+    "stripe": r"(?:checkout|charge|customer)\.[a-z_.]+",
     "paddle": r"(?:transaction|adjustment)\.[a-z_]+",
     "lemonsqueezy": r"order_[a-z_]+",
 }

@@ -22,6 +22,7 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
     "src/{package}/billing/setup.py",  # setup-billing: creates the catalog at the gateway
     "tests/test_billing_{gateway}.py",
+    "tests/test_lifecycles_{gateway}.py",  # its lifecycles, in any order
     "tests/test_setup_billing.py",
     "tests/conftest.py",  # test settings
     "tests/test_settings.py",
@@ -33,8 +34,8 @@ MAY_NAME_THE_GATEWAY = {
     "uv.lock",
     ".copier-answers.yml",
 }
-# Folders only the chosen gateway's files render into (a conditional folder name).
-MAY_NAME_THE_GATEWAY_UNDER = ("src/{package}/billing/corpus/",)  # its published payloads
+# Folders whose every file may name it: the gateway's own published payloads.
+MAY_NAME_THE_GATEWAY_UNDER = ("src/{package}/billing/corpus/",)
 
 
 @pytest.mark.parametrize("gateway", choices("payment_gateway"))
@@ -45,8 +46,8 @@ def test_only_the_adapter_and_its_configuration_name_the_gateway(
     allowed = {name.format(package="my_saas", gateway=gateway) for name in MAY_NAME_THE_GATEWAY}
     others = [other for other in choices("payment_gateway") if other != gateway]
 
-    under = tuple(folder.format(package="my_saas") for folder in MAY_NAME_THE_GATEWAY_UNDER)
     naming = sorted(name for name, data in files.items() if gateway.encode() in data.lower())
+    under = tuple(folder.format(package="my_saas") for folder in MAY_NAME_THE_GATEWAY_UNDER)
     assert [name for name in naming if name not in allowed and not name.startswith(under)] == []
     for other in others:
         assert [name for name, data in files.items() if other.encode() in data.lower()] == []
