@@ -35,7 +35,7 @@ async def receive_webhook(request: Request, gateway: GatewayDep, db: DatabaseDep
         return _failed()
     try:
         async with db.service_tx() as conn:
-            outcome = await process_event(conn, event)
+            outcome = await process_event(conn, event, gateway)
     except Exception:  # the gateway retries on 5xx; the rollback left no trace to dedupe against
         logger.exception(
             "failed to process %s event %s (%s)", event.gateway, event.dedupe_key, event.event_type

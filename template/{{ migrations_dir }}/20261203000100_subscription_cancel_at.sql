@@ -1,0 +1,3 @@
+-- A scheduled end that is not the end of the current period (Stripe's `cancel_at`):
+-- the subscription runs until then, and the pages say so instead of "renews".
+alter table public.subscriptions add column cancel_at timestamptz;
