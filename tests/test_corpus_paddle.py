@@ -8,7 +8,6 @@ Fast: the files are read from the template folder, nothing is rendered.
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,8 @@ from paddle_billing.Notifications.Entities.Adjustment import Adjustment
 from paddle_billing.Notifications.Entities.Customer import Customer
 from paddle_billing.Notifications.Entities.Subscription import Subscription
 from paddle_billing.Notifications.Entities.SubscriptionCreated import SubscriptionCreated
-from paddle_billing.Notifications.Entities.Transaction import Transaction
 from paddle_billing.Notifications.Entities.Subscriptions import SubscriptionScheduledChange
+from paddle_billing.Notifications.Entities.Transaction import Transaction
 
 from .matrix import TEMPLATE_ROOT
 
