@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request, status
 
+from ..web.negotiation import wants_json
 from .models import AuthUnavailableError, User
 from .session import current_user
 
@@ -27,7 +28,7 @@ async def require_user(request: Request) -> User:
         ) from error
     if user is not None:
         return user
-    if _wants_json(request):
+    if wants_json(request):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in required.")
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise HTTPException(
@@ -35,11 +36,6 @@ async def require_user(request: Request) -> User:
         "Sign in required.",
         headers={"Location": "/login?" + urlencode({"next": target})},
     )
-
-
-def _wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
 
 
 CurrentUser = Annotated[User, Depends(require_user)]

@@ -4,6 +4,7 @@ Pages extend `base.html`. Every template can use `settings`, `app_name` and
 `csrf_token(request)`, and the `money` (cents, currency) and `date` filters.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ templates.env.filters["date"] = format_date
 
 
 def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code, headers=headers
+    )
