@@ -114,3 +114,37 @@ def find_price(plans: Iterable[Plan], ref: str | None) -> tuple[Plan, Price] | N
         if price is not None:
             return plan, price
     return None
+
+
+@dataclass(frozen=True)
+class YearlySaving:
+    """What paying yearly saves over twelve monthly payments of the same plan."""
+
+    cents: int
+    percent: int
+    # Set when the saving is a whole number of monthly payments ("2 months free").
+    months_free: int | None
+
+    @property
+    def label(self) -> str:
+        if self.months_free is not None:
+            return f"{self.months_free} month{'' if self.months_free == 1 else 's'} free"
+        return f"save {self.percent}%"
+
+
+def yearly_saving(plan: Plan) -> YearlySaving | None:
+    """The saving of the plan's yearly price over its monthly one; None without one."""
+    monthly = next((price for price in plan.prices if price.interval == "month"), None)
+    yearly = next((price for price in plan.prices if price.interval == "year"), None)
+    if monthly is None or yearly is None or monthly.currency != yearly.currency:
+        return None
+    twelve_months = 12 * monthly.amount_cents
+    saved = twelve_months - yearly.amount_cents
+    if saved <= 0:
+        return None
+    months, rest = divmod(saved, monthly.amount_cents)
+    return YearlySaving(
+        cents=saved,
+        percent=round(100 * saved / twelve_months),
+        months_free=months if rest == 0 else None,
+    )

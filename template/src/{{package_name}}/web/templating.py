@@ -1,7 +1,8 @@
 """Jinja2 templates for every page, and `render` to turn one into a response.
 
-Pages extend `base.html`. Every template can use `settings`, `app_name` and
-`csrf_token(request)`, and the `money` (cents, currency) and `date` filters.
+Pages extend `base.html`. Every template can use `settings`, `app_name`,
+`tagline`, `site_url`, `canonical_url` and `csrf_token(request)`, and the `money` (cents,
+currency) and `date` filters.
 """
 
 from collections.abc import Mapping
@@ -19,14 +20,26 @@ from ..settings import Settings
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
+# The product in one sentence: the landing page's headline and every page's default
+# meta description. Edit tagline.txt to change it.
+TAGLINE = (Path(__file__).resolve().parent / "tagline.txt").read_text(encoding="utf-8").strip()
+
 
 def _app_context(request: Request) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    return {"settings": settings, "app_name": settings.app_name}
+    # Search engines and link previews get the public address, whatever host was asked.
+    site_url = settings.base_url.rstrip("/")
+    return {
+        "settings": settings,
+        "app_name": settings.app_name,
+        "site_url": site_url,
+        "canonical_url": site_url + request.url.path,
+    }
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_app_context])
 templates.env.globals["csrf_token"] = csrf_token
+templates.env.globals["tagline"] = TAGLINE
 templates.env.filters["money"] = format_money
 templates.env.filters["date"] = format_date
 
