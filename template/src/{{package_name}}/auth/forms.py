@@ -37,6 +37,7 @@ def login_form(
     status_code: int,
     email: str = "",
     error: str | None = None,
+    template: str = "auth/login.html",
 ) -> Response:
     settings: Settings = request.app.state.settings
     context: dict[str, Any] = {
@@ -46,7 +47,25 @@ def login_form(
         "next": safe_next_path(next_path),
         "dev_sign_in": dev_sign_in_enabled(settings),
     }
-    return render(request, "auth/login.html", context, status_code=status_code)
+    return render(request, template, context, status_code=status_code)
+
+
+def confirm_sign_in(
+    request: Request, fields: dict[str, str], *, email: str | None = None
+) -> Response:
+    """The page an emailed link opens: one button that posts `fields` to sign in.
+
+    Mail scanners open (GET or HEAD) every link in a message before the person
+    does; only the person presses the button, so only their POST uses the link.
+    The page issues the CSRF cookie the POST needs when this browser has none.
+    """
+    context: dict[str, Any] = {"user": None, "email": email, "fields": fields}
+    return render(
+        request,
+        "auth/confirm.html",
+        context,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 def login_redirect(error: str, next_path: str | None) -> RedirectResponse:
