@@ -1,8 +1,10 @@
 """What a person does on the site, one small helper per step, by role and accessible name.
 
 Each helper leaves the visitor on the page the step ends on, audited. Tests read as
-a story of these steps; a new flow (cancel and resume in the billing portal, say)
-is a new helper here and a short test beside the others.
+a story of these steps. A new flow is a helper here and a short test beside the
+others: the simulated portal's buttons (cancel, fail the next payment) are
+`portal_action`, so a past-due banner or resuming a canceled subscription is one
+more step; pages of the account area (export, deletion) get helpers of their own.
 """
 
 import re
@@ -92,3 +94,20 @@ def pay_at_simulated_checkout(visitor: Visitor) -> Page:
     """Pay (or start the trial) on the development checkout; back on the dashboard."""
     page = visitor.page
     return follow(visitor, page.get_by_role("button", name=re.compile(r"^(Pay|Start trial)$")))
+
+
+def subscribe(visitor: Visitor, plan_name: str, button_name: str | re.Pattern[str]) -> Page:
+    """Checkout from the billing page through the simulator; ends on the dashboard."""
+    start_checkout(visitor, plan_name, button_name)
+    return pay_at_simulated_checkout(visitor)
+
+
+def open_billing_portal(visitor: Visitor) -> Page:
+    """The simulated gateway portal, through "Manage billing" on the billing page."""
+    page = visitor.open("/billing")
+    return follow(visitor, page.get_by_role("button", name="Manage billing"))
+
+
+def portal_action(visitor: Visitor, button_name: str) -> Page:
+    """Press a button of the simulated portal; the gateway's events are delivered at once."""
+    return follow(visitor, visitor.page.get_by_role("button", name=button_name))
