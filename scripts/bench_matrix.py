@@ -5,7 +5,8 @@ summarise the per-combination timings the tests record.
     uv run python scripts/bench_matrix.py -k stripe       # a subset (pytest -k expression)
     uv run python scripts/bench_matrix.py --summarise timings.jsonl   # an earlier run's file
 
-The tests append one JSON line per render and per generated toolchain run to the file
+The tests append one JSON line per render, per generated toolchain run and per browser-test
+run (`make e2e` of a few combinations) to the file
 named by MATRIX_TIMINGS (see tests/products.py). Prints: combinations, total wall time,
 generated-suite median / p95, render time per combination, the other tools' times and the
 number of distinct dependency sets (each installed fresh with `uv sync`). Wall times
@@ -47,20 +48,30 @@ def spread(values: list[float]) -> str:
     )
 
 
-def load(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    renders: dict[str, dict[str, Any]] = {}
-    suites: dict[str, dict[str, Any]] = {}
+Records = dict[str, dict[str, Any]]
+
+
+def load(path: Path) -> tuple[Records, Records, Records]:
+    """Renders, generated suites and browser-test runs, by combination."""
+    renders: Records = {}
+    suites: Records = {}
+    browser_runs: Records = {}
     for line in path.read_text().splitlines():
         record = json.loads(line)
-        target = suites if "pytest_s" in record else renders
+        if "pytest_s" in record:
+            target = suites
+        elif "e2e_s" in record:
+            target = browser_runs
+        else:
+            target = renders
         target[record["combination"]] = record
-    return renders, suites
+    return renders, suites, browser_runs
 
 
 def summarise(
     path: Path, wall: float | None, exit_code: int | None, cpu: float | None = None
 ) -> None:
-    renders, suites = load(path)
+    renders, suites, browser_runs = load(path)
     combinations = sorted(set(renders) | set(suites))
     print(f"combinations: {len(combinations)} rendered, {len(suites)} generated suites run")
     if wall is not None:
@@ -76,6 +87,11 @@ def summarise(
 
     print(f"generated suite (pytest, wall): {spread(column(suites, 'pytest_s'))}")
     print(f"generated suite (pytest, CPU):  {spread(column(suites, 'pytest_cpu_s'))}")
+    print(
+        f"browser tests (make e2e, wall):  {spread(column(browser_runs, 'e2e_s'))} "
+        f"on {len(browser_runs)} combinations"
+    )
+    print(f"browser tests (make e2e, CPU):   {spread(column(browser_runs, 'e2e_cpu_s'))}")
     print(f"render per combination (wall):  {spread(column(renders, 'render_s'))}")
     print(f"render per combination (CPU):   {spread(column(renders, 'render_cpu_s'))}")
     print(f"mypy --strict (wall):           {spread(column(suites, 'mypy_s'))}")

@@ -139,6 +139,13 @@ def test_ci_runs_every_check(project: Path) -> None:
         "uv run pytest",
     ):
         assert expected in commands
+    # The browser tests: Playwright's Chromium, `make e2e`, screenshots kept when it fails.
+    assert "uv run playwright install --with-deps chromium" in commands
+    [e2e] = [step for step in steps if step.get("run") == "make e2e"]
+    uploads = "actions/upload-artifact@"
+    [upload] = [step for step in steps if step.get("uses", "").startswith(uploads)]
+    assert upload["with"]["path"] == e2e["env"]["E2E_ARTIFACTS"]
+    assert upload["if"] == "${{ !cancelled() }}"
     checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
     assert checkouts
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
