@@ -14,6 +14,7 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Frame, Page
+from playwright.sync_api import Error as PlaywrightError
 
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 _AXE = Axe()
@@ -58,6 +59,17 @@ class Visitor:
         self.audit()
         return self.page
 
+    def _screenshot(self, path: Path) -> None:
+        """A full-page screenshot for the CI artifact; Chromium under load sometimes
+        refuses one (Page.captureScreenshot), so try again, then warn, never fail."""
+        for attempt in range(3):
+            try:
+                self.page.screenshot(path=path, full_page=True)
+                return
+            except PlaywrightError as error:
+                if attempt == 2:
+                    warnings.warn(f"no screenshot of {self.path()}: {error}", stacklevel=3)
+
     def audit(self) -> None:
         self.page.wait_for_load_state()
         skipped = self._shown[:-1]
@@ -65,7 +77,7 @@ class Visitor:
         self._shown.clear()
         self._audits += 1
         stem = f"{self._audits:02d}-{_slug(self.path())}"
-        self.page.screenshot(path=self.artifacts / f"{stem}.png", full_page=True)
+        self._screenshot(self.artifacts / f"{stem}.png")
         violations: list[dict[str, Any]] = _AXE.run(self.page).response["violations"]
         if not violations:
             return
