@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..auth.dependencies import OptionalUser
-from ..deps import SettingsDep
-from ..web.templating import render
-from .gateway import CHECKOUT_CANCEL_PATH, CHECKOUT_SUCCESS_PATH
+from ...auth.dependencies import OptionalUser
+from ...deps import SettingsDep
+from ...web.templating import render
+from ..gateway import CHECKOUT_CANCEL_PATH, CHECKOUT_SUCCESS_PATH
 
 PAY_PATH = "/pay"
 

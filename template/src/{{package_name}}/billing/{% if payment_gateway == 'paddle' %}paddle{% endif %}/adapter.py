@@ -44,9 +44,9 @@ from paddle_billing.Resources.Transactions.Operations import CreateTransaction
 from paddle_billing.Resources.Transactions.Operations.Create import TransactionCreateItem
 from requests.adapters import BaseAdapter
 
-from ..settings import Settings
-from .catalog import Plan, Price, PriceIds
-from .gateway import (
+from ...settings import Settings
+from ..catalog import Plan, Price, PriceIds
+from ..gateway import (
     BillingAccount,
     CustomerState,
     EventKind,

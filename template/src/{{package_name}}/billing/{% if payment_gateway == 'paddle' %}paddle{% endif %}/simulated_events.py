@@ -1,6 +1,6 @@
 """Paddle-shaped notifications for the development checkout simulator.
 
-Every notification starts from Paddle's own payloads (billing/corpus/, each file's
+Every notification starts from Paddle's own payloads (billing/paddle/corpus/, each file's
 source named in its README): only ids, times, statuses, amounts and the
 `custom_data` the app sets at checkout are filled in here. They are signed with
 PADDLE_WEBHOOK_SECRET exactly as Paddle signs them, so the app's real webhook
@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ..settings import Settings
-from .catalog import Plan, Price, PriceIds, find_price
+from ...settings import Settings
+from ..catalog import Plan, Price, PriceIds, find_price
+from ..gateway import SimulatedCheckout, SimulatedSubscription
+from ..plans import PLANS
+from .adapter import GATEWAY_NAME, price_ids
 from .corpus import load
-from .gateway import SimulatedCheckout, SimulatedSubscription
-from .paddle import GATEWAY_NAME, price_ids
-from .plans import PLANS
 
 # The corpus file holding Paddle's subscription in each status whose shape differs
 # (a paused or canceled subscription has no billing period; a trial dates its items).

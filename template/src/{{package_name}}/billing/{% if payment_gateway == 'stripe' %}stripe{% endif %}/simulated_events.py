@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from ..settings import Settings
+from ...settings import Settings
+from ..catalog import Plan, Price, PriceIds, find_price
+from ..gateway import SimulatedCheckout, SimulatedSubscription
+from ..plans import PLANS
 from . import corpus
-from .catalog import Plan, Price, PriceIds, find_price
-from .gateway import SimulatedCheckout, SimulatedSubscription
-from .plans import PLANS
-from .stripe import API_VERSION, GATEWAY_NAME, SIGNATURE_HEADER, price_ids
+from .adapter import API_VERSION, GATEWAY_NAME, SIGNATURE_HEADER, price_ids
 
 DAY = 86_400
 RETRY_DELAY = 3 * DAY

@@ -1,6 +1,6 @@
 """Lemon Squeezy webhooks for the development checkout simulator.
 
-Every payload starts from Lemon Squeezy's documented examples (`billing/corpus/`:
+Every payload starts from Lemon Squeezy's documented examples (`billing/lemonsqueezy/corpus/`:
 the webhook envelope, the order, subscription and subscription invoice objects),
 with only ids, times, statuses, amounts, the email and the checkout's custom data
 set here. They are signed with LEMONSQUEEZY_WEBHOOK_SECRET exactly as Lemon
@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ..settings import Settings
+from ...settings import Settings
+from ..catalog import Plan, Price, PriceIds, find_price
+from ..gateway import SimulatedCheckout, SimulatedSubscription
+from ..plans import PLANS
 from . import corpus
-from .catalog import Plan, Price, PriceIds, find_price
-from .gateway import SimulatedCheckout, SimulatedSubscription
-from .lemonsqueezy import GATEWAY_NAME, sign, variant_ids
-from .plans import PLANS
+from .adapter import GATEWAY_NAME, sign, variant_ids
 
 
 class LemonSqueezySimulator:

@@ -6,7 +6,7 @@ returns in the `meta.custom_data` of every webhook about the order and its
 subscription. Webhooks are signed with `X-Signature`: the hex HMAC-SHA256 of the
 raw body with the webhook's signing secret. They carry no event id and are
 retried only three times, so the dedupe key is built from the payload (and, in
-products that sell subscriptions, `billing/reconcile.py` re-fetches the live ones
+products that sell subscriptions, `billing/lemonsqueezy/reconcile.py` re-fetches the live ones
 on a schedule).
 """
 
@@ -22,9 +22,9 @@ from uuid import UUID
 
 import httpx
 
-from ..settings import Settings
-from .catalog import Plan, Price, PriceIds
-from .gateway import (
+from ...settings import Settings
+from ..catalog import Plan, Price, PriceIds
+from ..gateway import (
     CHECKOUT_SUCCESS_PATH,
     BillingAccount,
     CustomerState,
