@@ -1,12 +1,20 @@
-"""The development mailbox: what the console backend "sent", for /dev/mailbox."""
+"""The development mailbox: what the console backend "sent", shown at /dev/mailbox."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
 from psycopg.rows import class_row
 
+from ..auth.dependencies import OptionalUser
 from ..db import Connection
-from .messages import EmailMessage
+from ..deps import DatabaseDep
+from ..email.messages import EmailMessage
+from ..web.templating import render
+
+# Mounted by the app in development only: elsewhere these pages do not exist.
+router = APIRouter()
 
 _COLUMNS = "id, template, sender, recipient, subject, html, text, created_at"
 
@@ -61,3 +69,21 @@ async def find(conn: Connection, message_id: int) -> MailboxMessage | None:
             (message_id,),
         )
         return await cursor.fetchone()
+
+
+@router.get("/dev/mailbox")
+async def dev_mailbox(request: Request, user: OptionalUser, db: DatabaseDep) -> HTMLResponse:
+    async with db.service_tx() as conn:
+        messages = await recent(conn)
+    return render(request, "dev_mailbox.html", {"user": user, "messages": messages})
+
+
+@router.get("/dev/mailbox/{message_id}")
+async def dev_mailbox_message(
+    request: Request, message_id: int, user: OptionalUser, db: DatabaseDep
+) -> HTMLResponse:
+    async with db.service_tx() as conn:
+        message = await find(conn, message_id)
+    if message is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return render(request, "dev_mailbox_message.html", {"user": user, "message": message})
