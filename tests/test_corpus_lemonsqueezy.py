@@ -18,7 +18,7 @@ import pytest
 CORPUS = (
     Path(__file__).parent.parent
     / "template/src/{{package_name}}/billing"
-    / "{% if payment_gateway == 'lemonsqueezy' %}corpus{% endif %}"
+    / "{% if payment_gateway == 'lemonsqueezy' %}lemonsqueezy{% endif %}/corpus"
 )
 SOURCE_COMMIT = "b1f66e905ee0614be87c3711d6529f2582e5729f"
 

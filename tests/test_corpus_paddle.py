@@ -1,7 +1,7 @@
 """Paddle's payload corpus still parses with Paddle's SDK, and holds what the adapter reads.
 
 The generated product builds every simulated and test notification from these files
-(billing/corpus/ under the Paddle condition). If a file drifted from what Paddle
+(billing/paddle/corpus/ in a Paddle product). If a file drifted from what Paddle
 sends, the SDK's own entities would refuse it here, before any product is rendered.
 Fast: the files are read from the template folder, nothing is rendered.
 """
@@ -24,7 +24,7 @@ from .matrix import TEMPLATE_ROOT
 
 CORPUS = (
     TEMPLATE_ROOT
-    / "template/src/{{package_name}}/billing/{% if payment_gateway == 'paddle' %}corpus{% endif %}"
+    / "template/src/{{package_name}}/billing/{% if payment_gateway == 'paddle' %}paddle{% endif %}/corpus"
 )
 
 

@@ -71,10 +71,15 @@ EVENT_PATTERNS = {
 NOT_EVENTS = {"subscription_changed", "subscription_canceled", "subscription_id"}
 
 
+def gateway_dir(gateway: str) -> Path:
+    """The gateway's folder in the template: `billing/<gateway>/` in a product."""
+    return BILLING_DIR / f"{{% if payment_gateway == '{gateway}' %}}{gateway}{{% endif %}}"
+
+
 def adapter_source(gateway: str) -> str:
-    name = f"{{% if payment_gateway == '{gateway}' %}}{gateway}.py{{% endif %}}"
+    folder = gateway_dir(gateway)
     # An adapter with a pricing model's line or two in it is rendered: it ends in .jinja.
-    (path,) = [p for p in (BILLING_DIR / name, BILLING_DIR / f"{name}.jinja") if p.is_file()]
+    (path,) = [p for p in (folder / "adapter.py", folder / "adapter.py.jinja") if p.is_file()]
     return path.read_text()
 
 
@@ -115,8 +120,7 @@ def test_one_time_readme_lists_the_events_the_purchase_adapter_handles(
 ) -> None:
     pattern = PURCHASE_EVENT_PATTERNS[gateway]
     source = (
-        BILLING_DIR / f"{{% if pricing_model == 'one_time' and payment_gateway == '{gateway}' %}}"
-        f"{gateway}_purchases.py{{% endif %}}"
+        gateway_dir(gateway) / "{% if pricing_model == 'one_time' %}purchases.py{% endif %}"
     ).read_text()
     handled = set(re.findall(rf'"({pattern})"', source))
     assert handled, f"found no {gateway} purchase event types in its adapter"

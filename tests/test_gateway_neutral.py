@@ -1,7 +1,8 @@
-"""Only the adapter, settings, tests of them, docs and the simulator know the gateway's name.
+"""Only the gateway's folder, its selection, settings, tests, docs name the gateway.
 
-The rest of the product talks to the Gateway protocol, so swapping gateways is a matter
-of files, not of edits spread through the code.
+Everything specific to the gateway lives in `billing/<gateway>/`; the rest of the
+product talks to the Gateway protocol (and `billing/deps.py` picks the folder), so
+swapping gateways is a matter of files, not of edits spread through the code.
 """
 
 from pathlib import Path
@@ -13,17 +14,16 @@ from .render import project_files, render
 
 # Files of the generated project that may name the chosen gateway, and why.
 MAY_NAME_THE_GATEWAY = {
-    "src/{package}/billing/{gateway}.py",  # the adapter
-    "src/{package}/billing/simulated_events.py",  # its development simulator
-    "src/{package}/billing/deps.py",  # the one import that selects the adapter
+    "src/{package}/billing/deps.py",  # the one import that selects the gateway's folder
     "src/{package}/settings.py",  # its keys, secrets and production checks
+    "src/{package}/cli.py",  # setup-billing runs the folder's setup
+    "src/{package}/main.py",  # Paddle's /pay page is a route of its folder
+    "src/{package}/jobs.py",  # the worker loads the folder's scheduled jobs
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
-    "src/{package}/billing/pay_page.py",  # and its route
-    "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
-    "src/{package}/billing/setup.py",  # setup-billing: creates the catalog at the gateway
     "tests/test_billing_{gateway}.py",
     "tests/test_lifecycles_{gateway}.py",  # its lifecycles, in any order
     "tests/test_setup_billing.py",
+    "tests/test_corpus.py",  # the folder's corpus, loaded as the simulator loads it
     "tests/conftest.py",  # test settings
     "tests/test_settings.py",
     "tests/test_cli.py",  # the development webhook secret's name
@@ -34,8 +34,9 @@ MAY_NAME_THE_GATEWAY = {
     "uv.lock",
     ".copier-answers.yml",
 }
-# Folders whose every file may name it: the gateway's own published payloads.
-MAY_NAME_THE_GATEWAY_UNDER = ("src/{package}/billing/corpus/",)
+# Folders whose every file may name it: the gateway's own code (adapter, setup, simulated
+# events, seat sync, metering, purchases) and its published payloads (corpus/).
+MAY_NAME_THE_GATEWAY_UNDER = ("src/{package}/billing/{gateway}/",)
 
 
 @pytest.mark.parametrize("gateway", choices("payment_gateway"))
@@ -47,7 +48,9 @@ def test_only_the_adapter_and_its_configuration_name_the_gateway(
     others = [other for other in choices("payment_gateway") if other != gateway]
 
     naming = sorted(name for name, data in files.items() if gateway.encode() in data.lower())
-    under = tuple(folder.format(package="my_saas") for folder in MAY_NAME_THE_GATEWAY_UNDER)
+    under = tuple(
+        folder.format(package="my_saas", gateway=gateway) for folder in MAY_NAME_THE_GATEWAY_UNDER
+    )
     assert [name for name in naming if name not in allowed and not name.startswith(under)] == []
     for other in others:
         assert [name for name, data in files.items() if other.encode() in data.lower()] == []

@@ -143,10 +143,10 @@ def test_postgres_generates_no_supabase_files(tmp_path: Path) -> None:
     project = render(tmp_path / "p", {"database": "postgres", "deploy_target": "render"})
     package = project / "src" / "my_saas"
     assert not (project / "supabase").exists()
-    assert not (package / "local_supabase_contract.sql").exists()
+    assert not (package / "dev" / "local_supabase_contract.sql").exists()
     assert not (package / "auth" / "supabase.py").exists()
     assert not (project / "tests" / "fake_supabase.py").exists()
-    assert (package / "local_app_role.sql").is_file()
+    assert (package / "dev" / "local_app_role.sql").is_file()
     for name in (".env.example", "pyproject.toml", "render.yaml", "src/my_saas/settings.py"):
         assert "supabase" not in (project / name).read_text().lower(), name
     for path in (package / "auth").glob("*.py"):

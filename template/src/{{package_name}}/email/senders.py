@@ -4,7 +4,6 @@ from typing import Protocol
 
 from ..db import Database
 from ..settings import Settings
-from . import mailbox
 from .messages import EmailMessage
 
 
@@ -50,6 +49,8 @@ class ConsoleSender:
         self._db = db
 
     async def send(self, message: EmailMessage) -> None:
+        from ..dev import mailbox  # development only: production sends through Resend
+
         async with self._db.service_tx() as conn:
             stored = await mailbox.store(conn, message)
         if stored:
