@@ -17,17 +17,23 @@ session's folder. A suite that writes into its project is never stored.
 
 The generated products differ by deploy target mostly in files no test reads (Dockerfile,
 fly.toml, render.yaml, the README, the answers file), so the docker, fly and render
-renders of the same other answers usually share one result; `matrix.combination_params`
-puts those likely twins in one xdist group, so the first runs and the others reuse.
+renders of the same other answers usually share one result. Two twins must not execute
+at once on two workers (both would run): `obtain` holds a lock named by a cheap digest of
+the files that decide most suites (`src/`, `tests/`, `pyproject.toml`, the migrations),
+so a twin waits for the first and then reuses its result; `matrix.combination_params` also
+puts likely twins in one xdist group. Both only affect speed, never what is reused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.machinery import all_suffixes
@@ -126,6 +132,32 @@ class Answers:
         return json.dumps(found)
 
 
+TWIN_PARTS = ("src", "tests", "pyproject.toml", "migrations", "supabase/migrations")
+
+
+def twin_digest(project: Path) -> str:
+    """A cheap guess at which projects will share a result (only used to serialise them)."""
+    digest = hashlib.sha256()
+    for part in TWIN_PARTS:
+        top = project / part
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(project)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def held(lock: Path) -> Iterator[None]:
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @dataclass
 class Outcome:
     passed: bool
@@ -165,7 +197,21 @@ def obtain(
     env: dict[str, str],
     log: Path,
 ) -> Outcome:
-    """The suite's result for this project: reused from a run with the same inputs, or run."""
+    """The suite's result for this project: reused from a run with the same inputs, or run.
+
+    Likely twins wait for each other (see the module's docstring)."""
+    with held(store / "locks" / f"{dependency_key}-{twin_digest(project)}.lock"):
+        return _obtain(store, dependency_key, project, command, env, log)
+
+
+def _obtain(
+    store: Path,
+    dependency_key: str,
+    project: Path,
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+) -> Outcome:
     # The command is part of the key; its private temporary folder is not.
     stable = [arg for arg in command if not arg.startswith("--basetemp=")]
     command_digest = hashlib.sha256(json.dumps(stable).encode()).hexdigest()[:8]
