@@ -20,8 +20,9 @@ fly.toml, render.yaml, the README, the answers file), so the docker, fly and ren
 renders of the same other answers usually share one result. Two twins must not execute
 at once on two workers (both would run): `obtain` holds a lock named by a cheap digest of
 the files that decide most suites (`src/`, `tests/`, `pyproject.toml`, the migrations),
-so a twin waits for the first and then reuses its result; `matrix.combination_params` also
-puts likely twins in one xdist group. Both only affect speed, never what is reused.
+so a twin waits for the first and then reuses its result (`matrix.combination_params`
+also gives likely twins one xdist group, which pytest-xdist 3.8 under pytest 9.2 does not
+honour). Both only affect speed, never what is reused.
 """
 
 from __future__ import annotations
