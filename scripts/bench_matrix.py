@@ -9,7 +9,9 @@ The tests append one JSON line per render, per generated toolchain run and per b
 run (`make e2e` of a few combinations) to the file
 named by MATRIX_TIMINGS (see tests/products.py). Prints: combinations, total wall time,
 generated-suite median / p95, render time per combination, the other tools' times and the
-number of distinct dependency sets (each installed fresh with `uv sync`). Wall times
+number of distinct dependency sets (each installed fresh with `uv sync`), and how many
+generated suites were executed and how many reused a result of a run with byte-identical
+inputs (tests/suite_results.py; the suite figures are of executed suites). Wall times
 depend on what else the machine runs; CPU seconds are printed next to them.
 Asserts nothing: budgets are judged by reading the figures.
 """
@@ -73,7 +75,12 @@ def summarise(
 ) -> None:
     renders, suites, browser_runs = load(path)
     combinations = sorted(set(renders) | set(suites))
-    print(f"combinations: {len(combinations)} rendered, {len(suites)} generated suites run")
+    print(f"combinations: {len(combinations)} rendered, {len(suites)} generated suites obtained")
+    executed = {name: r for name, r in suites.items() if not r.get("suite_reused_from")}
+    print(
+        f"combinations covered: {len(suites)}, suites executed: {len(executed)}, "
+        f"reused: {len(suites) - len(executed)}"
+    )
     if wall is not None:
         print(f"total wall time: {wall:.1f} s ({wall / 60:.1f} min), pytest exit code {exit_code}")
     if cpu is not None:
@@ -85,8 +92,8 @@ def summarise(
     def column(records: dict[str, dict[str, Any]], key: str) -> list[float]:
         return [float(record[key]) for record in records.values() if key in record]
 
-    print(f"generated suite (pytest, wall): {spread(column(suites, 'pytest_s'))}")
-    print(f"generated suite (pytest, CPU):  {spread(column(suites, 'pytest_cpu_s'))}")
+    print(f"generated suite (pytest, wall): {spread(column(executed, 'pytest_s'))}")
+    print(f"generated suite (pytest, CPU):  {spread(column(executed, 'pytest_cpu_s'))}")
     print(
         f"browser tests (make e2e, wall):  {spread(column(browser_runs, 'e2e_s'))} "
         f"on {len(browser_runs)} combinations"

@@ -1,6 +1,7 @@
 """Shared fixtures: one PostgreSQL server for every generated suite, rendered projects."""
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _lint_verdicts(shared_dir: Path) -> None:
     keep_verdicts_in(shared_dir / "lint-verdicts")
+
+
+# Generated suites executed or reused, from the reports (xdist sends them to the controller).
+_suites: Counter[str] = Counter()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "generated_suite":
+                _suites[value] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _suites:
+        terminalreporter.write_sep(
+            "-",
+            f"combinations covered: {_suites.total()}, suites executed: {_suites['executed']}, "
+            f"reused: {_suites['reused']}",
+        )

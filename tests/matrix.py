@@ -38,13 +38,28 @@ def combination_id(answers: dict[str, str]) -> str:
     return "-".join(answers[question] for question in PRODUCT_QUESTIONS)
 
 
+# Deploy targets whose renders differ only in files no generated test reads (deploy
+# files, README, answers): their suites usually share one result (suite_results.py).
+CONTAINER_TARGETS = ("docker", "fly", "render")
+
+
+def twin_group(answers: dict[str, str]) -> str:
+    """The xdist group of a combination: likely twins share one, so one worker runs them
+    in order, the first suite executes and the others reuse its result (never two twins
+    executing at once on two workers). Only speed depends on this guess, not soundness."""
+    if answers["deploy_target"] in CONTAINER_TARGETS:
+        return combination_id({**answers, "deploy_target": "+".join(CONTAINER_TARGETS)})
+    return combination_id(answers)
+
+
 def combination_params() -> list[Any]:
-    """One pytest param per combination, grouped so its tests share a worker and a render."""
+    """One pytest param per combination; its tests share a worker and a render, and likely
+    twins share the worker too (see `twin_group`)."""
     return [
         pytest.param(
             answers,
             id=combination_id(answers),
-            marks=pytest.mark.xdist_group(combination_id(answers)),
+            marks=pytest.mark.xdist_group(twin_group(answers)),
         )
         for answers in combinations()
     ]

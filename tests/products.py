@@ -2,8 +2,9 @@
 
 Every combination is rendered once per session; all its tests (lint, suite, config,
 leftover syntax) read that one render. Tests carry an `xdist_group` mark per
-combination (`--dist loadgroup`), so a combination's tests run on one worker; the
-render cache is still safe across workers (a file lock per combination).
+combination, shared by its likely twins (`matrix.twin_group`, `--dist loadgroup`), so a
+combination's tests run on one worker; the render cache is still safe across workers (a
+file lock per combination).
 
 A generated project's ruff, mypy and pytest run in the environment of its
 *dependency set* (its declared dependencies, dependency groups, Python and build

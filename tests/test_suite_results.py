@@ -1,0 +1,184 @@
+"""The suite-result store is sound: a result is reused only when every input is the same.
+
+Fast: a tiny fake project and a tiny fake suite (a Python one-liner), recorded by the same
+recorder the generated suites run under (suite_results.py).
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from .products import clean_environ
+from .suite_results import Outcome, obtain
+
+FILES = {
+    "pyproject.toml": "[project]\nname = 'fake'\n",
+    "src/app.py": "GREETING = 'hello'\n",
+    "data/greeting.txt": "hello\n",
+    "config/base.toml": "x = 1\n",
+    "Dockerfile": "FROM python:3.12\n",
+    "README.md": "# fake\n",
+}
+
+
+class Store:
+    """Runs fake suites against projects, sharing one result store (one session)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runs = 0
+
+    def project(self, name: str, **changes: str | None) -> Path:
+        """A fake render: FILES with some files changed (None removes one)."""
+        project = self.root / name
+        shutil.rmtree(project, ignore_errors=True)
+        for relative, text in {**FILES, **changes}.items():
+            if text is None:
+                continue
+            path = project / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        return project
+
+    def suite(self, project: Path, code: str, dependency_set: str = "deps") -> Outcome:
+        return self.command(project, [sys.executable, "-c", code], dependency_set)
+
+    def command(self, project: Path, command: list[str], dependency_set: str = "deps") -> Outcome:
+        self.runs += 1
+        return obtain(
+            self.root / "store",
+            dependency_set,
+            project,
+            command,
+            {**clean_environ(), "PYTHONPYCACHEPREFIX": str(self.root / "pycache")},
+            self.root / f"log-{self.runs}",
+        )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path)
+
+
+READS_DATA = "print(open('data/greeting.txt').read())"
+
+
+def test_a_suite_is_reused_when_only_a_file_it_never_read_changed(store: Store) -> None:
+    first = store.suite(store.project("docker"), READS_DATA)
+    assert first.passed and first.reused_from is None
+    twin = store.project("fly", Dockerfile=None, **{"fly.toml": "app = 'x'\n"})
+    second = store.suite(twin, READS_DATA)
+    assert second.reused_from == "docker"
+    assert second.passed and second.output == first.output
+
+
+def test_changing_a_file_the_suite_read_runs_it_again(store: Store) -> None:
+    store.suite(store.project("a"), READS_DATA)
+    changed = store.suite(store.project("b", **{"data/greeting.txt": "bonjour\n"}), READS_DATA)
+    assert changed.reused_from is None
+    assert "bonjour" in changed.output
+
+
+def test_an_existence_check_separates_results(store: Store) -> None:
+    checks = "import pathlib; print(pathlib.Path('Dockerfile').exists())"
+    store.suite(store.project("docker"), checks)
+    without = store.suite(store.project("vercel", Dockerfile=None), checks)
+    assert without.reused_from is None
+    assert "False" in without.output
+    again = store.suite(store.project("render", Dockerfile="FROM other\n"), checks)
+    assert again.reused_from == "docker"  # only existence was asked, not the bytes
+
+
+def test_a_file_read_only_under_one_target_separates_results(store: Store) -> None:
+    reads_config = (
+        "import pathlib\n"
+        "for path in sorted(pathlib.Path('config').glob('*.toml')): print(path.read_text())"
+    )
+    store.suite(store.project("docker"), reads_config)
+    vercel = store.project("vercel", **{"config/vercel.toml": "y = 2\n"})
+    assert store.suite(vercel, reads_config).reused_from is None
+    fly = store.project("fly", **{"fly.toml": "app = 'x'\n"})
+    assert store.suite(fly, reads_config).reused_from == "docker"
+    edited = store.project("vercel2", **{"config/vercel.toml": "y = 3\n"})
+    assert store.suite(edited, reads_config).reused_from is None
+
+
+def test_a_module_missing_in_one_project_and_present_in_another_separates_results(
+    store: Store,
+) -> None:
+    imports = (
+        "import sys; sys.path.insert(0, 'src')\n"
+        "try:\n    import extra\nexcept ImportError:\n    print('no extra')\n"
+        "import app; print(app.GREETING)"
+    )
+    first = store.suite(store.project("a"), imports)
+    assert "no extra" in first.output
+    extra = store.suite(store.project("b", **{"src/extra.py": "print('extra')\n"}), imports)
+    assert extra.reused_from is None and "no extra" not in extra.output
+    changed = store.suite(store.project("c", **{"src/app.py": "GREETING = 'hi'\n"}), imports)
+    assert changed.reused_from is None
+
+
+def test_a_failure_is_reused_as_a_failure_with_its_output(store: Store) -> None:
+    fails = "assert open('data/greeting.txt').read() == 'bye', 'greeting is not bye'"
+    first = store.suite(store.project("a"), fails)
+    assert not first.passed and "greeting is not bye" in first.output
+    second = store.suite(store.project("b", **{"README.md": "# other\n"}), fails)
+    assert second.reused_from == "a"
+    assert not second.passed and second.output == first.output
+
+
+def test_subprocesses_of_the_suite_record_what_they_read(store: Store) -> None:
+    spawns = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', 'open(\"data/greeting.txt\").read()'], check=True)"
+    )
+    store.suite(store.project("a"), spawns)
+    assert store.suite(store.project("b"), spawns).reused_from == "a"
+    changed = store.suite(store.project("c", **{"data/greeting.txt": "hi\n"}), spawns)
+    assert changed.reused_from is None
+
+
+def test_a_suite_that_writes_into_its_project_is_never_reused(store: Store) -> None:
+    writes = "open('data/greeting.txt').read(); open('out.txt', 'w').write('x')"
+    store.suite(store.project("a"), writes)
+    assert store.suite(store.project("b"), writes).reused_from is None
+
+
+def test_another_command_or_dependency_set_is_not_reused(store: Store) -> None:
+    store.suite(store.project("a"), READS_DATA)
+    assert store.suite(store.project("b"), READS_DATA + "  # another command").reused_from is None
+    assert store.suite(store.project("c"), READS_DATA, "other deps").reused_from is None
+    assert store.suite(store.project("d"), READS_DATA).reused_from == "a"
+
+
+def test_pytest_collection_depends_on_python_files_and_folders_not_on_deploy_files(
+    store: Store,
+) -> None:
+    test = "def test_greeting():\n    assert open('data/greeting.txt').read() == 'hello\\n'\n"
+    pytest_suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    docker = store.project("docker", **{"tests/__init__.py": "", "tests/test_greeting.py": test})
+    first = store.command(docker, pytest_suite)
+    assert first.passed and first.reused_from is None, first.output
+    fly = store.project(
+        "fly",
+        Dockerfile=None,
+        **{"fly.toml": "app = 'x'\n", "tests/__init__.py": "", "tests/test_greeting.py": test},
+    )
+    assert store.command(fly, pytest_suite).reused_from == "docker"
+    more_tests = store.project(
+        "more",
+        **{
+            "tests/__init__.py": "",
+            "tests/test_greeting.py": test,
+            "tests/test_more.py": "def test_fails():\n    assert False\n",
+        },
+    )
+    more = store.command(more_tests, pytest_suite)
+    assert more.reused_from is None and not more.passed
+    root_module = store.project(
+        "module", **{"tests/__init__.py": "", "tests/test_greeting.py": test, "helper.py": ""}
+    )
+    assert store.command(root_module, pytest_suite).reused_from is None
