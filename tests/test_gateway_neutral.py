@@ -19,6 +19,8 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/settings.py",  # its keys, secrets and production checks
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
     "src/{package}/billing/pay_page.py",  # and its route
+    "src/{package}/web/static/pay.js",  # and its script
+    "tests/e2e/test_pay_page.py",  # which runs Paddle.js under the page's policy
     "src/{package}/billing/reconcile.py",  # Lemon Squeezy's reconciliation job
     "src/{package}/billing/setup.py",  # setup-billing: creates the catalog at the gateway
     "tests/test_billing_{gateway}.py",
