@@ -40,7 +40,7 @@ UNUSED_FEATURES = (
     "payment",
     "usb",
 )
-HSTS_MAX_AGE_SECONDS = 63_072_000  # two years, what hstspreload.org asks for
+HSTS_MAX_AGE_SECONDS = 63_072_000  # two years: browsers remember HTTPS-only that long
 
 
 def content_security_policy() -> ContentSecurityPolicy:
