@@ -20,6 +20,8 @@ MAY_NAME_THE_GATEWAY = {
     "src/{package}/main.py",  # Paddle's /pay page is a route of its folder
     "src/{package}/jobs.py",  # the worker loads the folder's scheduled jobs
     "src/{package}/web/templates/billing/pay.html",  # Paddle's checkout page
+    "src/{package}/web/static/pay.js",  # Paddle's checkout script
+    "tests/e2e/test_pay_page.py",  # which runs Paddle.js under the page's policy
     "tests/test_billing_{gateway}.py",
     "tests/test_lifecycles_{gateway}.py",  # its lifecycles, in any order
     "tests/test_setup_billing.py",

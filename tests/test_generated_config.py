@@ -137,6 +137,7 @@ def test_ci_runs_every_check(project: Path) -> None:
         "uv run ruff format --check",
         "uv run mypy",
         "uv run pytest",
+        "uv audit --locked --preview-features audit-command",  # uv.lock vs. known CVEs
     ):
         assert expected in commands
     # The browser tests: Playwright's Chromium, `make e2e`, screenshots kept when it fails.
@@ -149,6 +150,22 @@ def test_ci_runs_every_check(project: Path) -> None:
     checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
     assert checkouts
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+def test_dependabot_updates_the_lock_and_the_actions(project: Path) -> None:
+    """uv.lock and the SHA-pinned actions get update pull requests (zizmor and yamllint
+    read this file with the workflows and the other YAML)."""
+    config_file = project / ".github" / "dependabot.yml"
+    run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", config_file],
+        cwd=project,
+    )
+    config = load_yaml(config_file)
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(ecosystems) == {"uv", "github-actions"}
+    for update in ecosystems.values():
+        assert update["directory"] == "/"
+        assert update["cooldown"]["default-days"] > 0
 
 
 def test_dockerfiles_pass_hadolint(project: Path, answers: dict[str, Any]) -> None:
@@ -257,6 +274,7 @@ def test_caddyfile_serves_the_domain(
     assert_no_template_leftovers(caddyfile)
     assert re.search(rf"^{re.escape(answers['domain'])} \{{$", text, flags=re.MULTILINE)
     assert "reverse_proxy web:8000" in text
+    assert 'header Strict-Transport-Security "max-age=63072000; includeSubDomains"' in text
 
     caddy = tool("caddy")
     # Caddy keeps state under XDG folders; keep it out of the home directory.

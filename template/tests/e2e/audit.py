@@ -4,6 +4,10 @@
 screenshot. Serious and critical violations fail the test; lesser ones are
 written next to the screenshot and reported as warnings. A test that lets a
 page go by without auditing it fails when it ends, so no page escapes.
+
+Any Content-Security-Policy violation in any page of the visit fails the test
+too: Chromium logs each one to the console, and a `securitypolicyviolation`
+listener (added before any page script runs) logs what Chromium might not.
 """
 
 import json
@@ -13,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, Frame, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Page
 from playwright.sync_api import Error as PlaywrightError
 
 FAILING_IMPACTS = frozenset({"serious", "critical"})
+CSP_VIOLATION = "Content Security Policy"
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("Content Security Policy violation: " + event.effectiveDirective
+    + " blocked " + (event.blockedURI || "inline code") + " on " + event.documentURI);
+});
+"""
 _AXE = Axe()
 
 
@@ -31,10 +42,17 @@ class Visitor:
         self.context = context
         self.base_url = base_url.rstrip("/")
         self.artifacts = artifacts
+        self._csp_violations: list[str] = []
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._console)
         self.page = context.new_page()
         self._shown: list[str] = []
         self._audits = 0
         self.page.on("framenavigated", self._navigated)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and CSP_VIOLATION in message.text:
+            self._csp_violations.append(message.text)
 
     def _navigated(self, frame: Frame) -> None:
         if frame.parent_frame is None:
@@ -70,8 +88,14 @@ class Visitor:
                 if attempt == 2:
                     warnings.warn(f"no screenshot of {self.path()}: {error}", stacklevel=3)
 
+    def assert_no_csp_violations(self) -> None:
+        assert not self._csp_violations, "blocked by the Content-Security-Policy:\n" + "\n".join(
+            self._csp_violations
+        )
+
     def audit(self) -> None:
         self.page.wait_for_load_state()
+        self.assert_no_csp_violations()
         skipped = self._shown[:-1]
         assert not skipped, f"pages shown but never audited: {skipped}"
         self._shown.clear()
@@ -92,6 +116,7 @@ class Visitor:
 
     def finish(self) -> None:
         assert not self._shown, f"pages shown but never audited: {self._shown}"
+        self.assert_no_csp_violations()
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:

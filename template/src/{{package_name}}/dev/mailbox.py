@@ -11,6 +11,7 @@ from ..auth.dependencies import OptionalUser
 from ..db import Connection
 from ..deps import DatabaseDep
 from ..email.messages import EmailMessage
+from ..web.security_headers import content_security_policy
 from ..web.templating import render
 
 # Mounted by the app in development only: elsewhere these pages do not exist.
@@ -78,6 +79,14 @@ async def dev_mailbox(request: Request, user: OptionalUser, db: DatabaseDep) -> 
     return render(request, "dev_mailbox.html", {"user": user, "messages": messages})
 
 
+# The preview frame shows the email as sent: its styles are inline, as email needs.
+MAILBOX_MESSAGE_HEADERS = {
+    "Content-Security-Policy": content_security_policy()
+    .style_src("'self'", "'unsafe-inline'")
+    .header_value
+}
+
+
 @router.get("/dev/mailbox/{message_id}")
 async def dev_mailbox_message(
     request: Request, message_id: int, user: OptionalUser, db: DatabaseDep
@@ -86,4 +95,9 @@ async def dev_mailbox_message(
         message = await find(conn, message_id)
     if message is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return render(request, "dev_mailbox_message.html", {"user": user, "message": message})
+    return render(
+        request,
+        "dev_mailbox_message.html",
+        {"user": user, "message": message},
+        headers=MAILBOX_MESSAGE_HEADERS,
+    )

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from ...auth.dependencies import OptionalUser
 from ...deps import SettingsDep
+from ...web.security_headers import content_security_policy, permissions_policy
 from ...web.templating import render
 from ..gateway import CHECKOUT_CANCEL_PATH, CHECKOUT_SUCCESS_PATH
 
@@ -20,6 +21,23 @@ PAY_PATH = "/pay"
 # checkout settings, and the `checkout.url` of every transaction the adapter makes).
 # Paddle's emails link here too, to update a card, so it does not require signing in.
 router = APIRouter(include_in_schema=False)
+
+# This page alone loads Paddle.js, which shows the checkout in a frame from Paddle's
+# checkout domain (live or sandbox) and may style its overlay inline; Apple Pay and
+# Google Pay in that frame need the Payment Request API.
+PADDLE_CHECKOUT_FRAMES = ("https://buy.paddle.com", "https://sandbox-buy.paddle.com")
+PAY_PAGE_HEADERS = {
+    "Content-Security-Policy": content_security_policy()
+    .script_src("'self'", "https://cdn.paddle.com")
+    .style_src("'self'", "'unsafe-inline'", "https://cdn.paddle.com")
+    .img_src("'self'", "data:", "https://cdn.paddle.com")
+    .connect_src("'self'", "https://*.paddle.com")
+    .frame_src(*PADDLE_CHECKOUT_FRAMES)
+    .header_value,
+    "Permissions-Policy": permissions_policy(
+        payment=("self", *(f'"{origin}"' for origin in PADDLE_CHECKOUT_FRAMES))
+    ).header_value,
+}
 
 
 @router.get(PAY_PATH)
@@ -40,4 +58,5 @@ async def pay_page(
             "success_url": settings.base_url.rstrip("/") + CHECKOUT_SUCCESS_PATH,
             "cancel_url": CHECKOUT_CANCEL_PATH,
         },
+        headers=PAY_PAGE_HEADERS,
     )
