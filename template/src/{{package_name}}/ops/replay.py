@@ -11,18 +11,22 @@ from typing import Literal
 from ..billing.gateway import Gateway
 from ..billing.service import apply_event, resolve_account
 from ..db import Connection
+from .reconcile import RECONCILED_EVENT
 
-ReplayOutcome = Literal["applied", "ignored", "not found"]
+ReplayOutcome = Literal["applied", "ignored", "not found", "unreadable"]
 
 
 async def replay_event(conn: Connection, event_id: int, gateway: Gateway) -> ReplayOutcome:
     cursor = await conn.execute(
-        "select payload from internal.webhook_events where id = %s and gateway = %s for update",
+        "select event_type, payload from internal.webhook_events"
+        " where id = %s and gateway = %s for update",
         (event_id, gateway.name),
     )
     row = await cursor.fetchone()
     if row is None:
         return "not found"
+    if row["event_type"] == RECONCILED_EVENT:  # a repair, not a gateway's delivery
+        return "unreadable"
     event = gateway.read_logged(row["payload"])
     account_id = await resolve_account(conn, event)
     handled = event.kind != "ignored" and account_id is not None

@@ -68,6 +68,12 @@ async def replay(event_id: int, db: DatabaseDep, gateway: GatewayDep) -> Redirec
         outcome = await replay_event(conn, event_id, gateway)
     if outcome == "not found":
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such event in the webhook log.")
+    if outcome == "unreadable":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "This event was not a gateway's delivery (a reconciliation's, say): "
+            "there is nothing to replay.",
+        )
     return RedirectResponse(
         f"{OPS_PATH}/webhooks?replayed={outcome}", status_code=status.HTTP_303_SEE_OTHER
     )
