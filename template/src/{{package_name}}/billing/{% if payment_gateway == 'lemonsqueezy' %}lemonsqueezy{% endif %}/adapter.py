@@ -290,6 +290,9 @@ class LemonSqueezyGateway:
             raise GatewayError(f"Lemon Squeezy refused {method} {path}: {exc}") from exc
         return result
 
+    def read_logged(self, payload: Mapping[str, Any]) -> NormalizedEvent:
+        return self._normalize(dict(payload))
+
     def _normalize(self, payload: dict[str, Any]) -> NormalizedEvent:
         meta: dict[str, Any] = payload["meta"]
         event_name = str(meta["event_name"])

@@ -268,6 +268,9 @@ class PaddleGateway:
     def _url(self, path: str) -> str:
         return self._settings.base_url.rstrip("/") + path
 
+    def read_logged(self, payload: Mapping[str, Any]) -> NormalizedEvent:
+        return self._normalize(dict(payload))
+
     def _normalize(self, payload: dict[str, Any]) -> NormalizedEvent:
         event_type = str(payload["event_type"])
         data: dict[str, Any] = payload.get("data") or {}

@@ -1,0 +1,1 @@
+"""The owner's console at /ops: revenue, webhooks, jobs and accounts, for operators only."""
