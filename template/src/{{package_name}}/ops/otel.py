@@ -24,10 +24,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 UNTRACED_PATHS = "healthz,readyz"
 
 
-def instrument(app: FastAPI, *, service_name: str) -> None:
+def instrument(app: FastAPI | None, *, service_name: str) -> None:
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         start_providers(service_name)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS)
+    if app is not None:
+        FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS)
     HTTPXClientInstrumentor().instrument()
     PsycopgInstrumentor().instrument(enable_commenter=False)
 

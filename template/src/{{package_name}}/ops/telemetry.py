@@ -25,7 +25,8 @@ def otel_configured(environ: Mapping[str, str] = os.environ) -> bool:
     return any(environ.get(name) for name in OTLP_ENDPOINT_VARIABLES)
 
 
-def install_telemetry(app: FastAPI, settings: Settings) -> None:
+def install_telemetry(app: FastAPI | None, settings: Settings) -> None:
+    """Start what the settings ask for; `app` is None in the worker (no requests to trace)."""
     if settings.sentry_dsn.get_secret_value():
         from .sentry import start_sentry
 
