@@ -57,8 +57,3 @@ class Database:
                 (json.dumps(dict(claims)), role),
             )
             yield conn
-
-    async def ping(self) -> bool:
-        async with self.pool.connection() as conn:
-            row = await (await conn.execute("select 1 as ok")).fetchone()
-            return row is not None and row["ok"] == 1
