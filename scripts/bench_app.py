@@ -224,7 +224,9 @@ def server(python: Path, project: Path, app: str, port: int, env: dict[str, str]
     command += ["--log-level", "warning", "--no-access-log"]
     if app.endswith("create_app"):
         command.append("--factory")
-    process = subprocess.Popen(command, cwd=project, env=env)
+    # wrk drops connections mid-request when its time is up: keep those tracebacks in a log.
+    log = (project / f"bench-{port}.log").open("w")
+    process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + ("/healthz" if "create_app" in app else "/hello"))
@@ -232,6 +234,7 @@ def server(python: Path, project: Path, app: str, port: int, env: dict[str, str]
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 @dataclass(frozen=True)
