@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import shutil
@@ -267,8 +268,9 @@ def drive(url: str, duration: int, lua: str | None, scratch: Path) -> Load:
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Load(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(percentiles["50"]),
-        p99_ms=_ms(percentiles["99"]),
+        # wrk prints no latency distribution when no request completed.
+        p50_ms=_ms(percentiles["50"]) if "50" in percentiles else math.nan,
+        p99_ms=_ms(percentiles["99"]) if "99" in percentiles else math.nan,
         failed=int(failed.group(1)) if failed else 0,
     )
 
