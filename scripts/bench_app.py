@@ -71,7 +71,7 @@ import json, sys, uuid
 from pathlib import Path
 import psycopg
 from my_saas.auth.tokens import mint_access_token
-from my_saas.devdb import create_database, start_embedded_server, with_database
+from my_saas.dev.database import create_database, start_embedded_server, with_database
 from my_saas.migrate import apply_migrations
 from my_saas.settings import Settings
 
