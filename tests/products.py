@@ -1,10 +1,12 @@
 """Rendered products and the environments their toolchains run in, shared within a session.
 
 Every combination is rendered once per session; all its tests (lint, suite, config,
-leftover syntax) read that one render. Tests carry an `xdist_group` mark per
-combination, shared by its likely twins (`matrix.twin_group`, `--dist loadgroup`), so a
-combination's tests run on one worker; the render cache is still safe across workers (a
-file lock per combination).
+leftover syntax) read that one render, made once under a file lock per combination.
+Tests carry an `xdist_group` mark per combination, shared by its likely twins
+(`matrix.twin_group`), but pytest 9.2 with pytest-xdist 3.8 ignores it (xdist writes the
+group into a node-id attribute pytest no longer reads), so a combination's tests may run on
+several workers: the locks, not the scheduler, keep the render and twin suites from
+running twice.
 
 A generated project's ruff, mypy and pytest run in the environment of its
 *dependency set* (its declared dependencies, dependency groups, Python and build
