@@ -27,18 +27,17 @@ honour). Both only affect speed, never what is reused.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.machinery import all_suffixes
 from pathlib import Path
+
+from .products import file_lock
 
 RECORDER = Path(__file__).resolve().with_name("recorder")
 KINDS = ("read", "list", "collect", "metadata", "stat", "find")
@@ -148,17 +147,6 @@ def twin_digest(project: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def held(lock: Path) -> Iterator[None]:
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @dataclass
 class Outcome:
     passed: bool
@@ -201,7 +189,7 @@ def obtain(
     """The suite's result for this project: reused from a run with the same inputs, or run.
 
     Likely twins wait for each other (see the module's docstring)."""
-    with held(store / "locks" / f"{dependency_key}-{twin_digest(project)}.lock"):
+    with file_lock(store / "locks" / f"{dependency_key}-{twin_digest(project)}.lock"):
         return _obtain(store, dependency_key, project, command, env, log)
 
 

@@ -24,7 +24,8 @@ from .matrix import TEMPLATE_ROOT
 
 CORPUS = (
     TEMPLATE_ROOT
-    / "template/src/{{package_name}}/billing/{% if payment_gateway == 'paddle' %}paddle{% endif %}/corpus"
+    / "template/src/{{package_name}}/billing"
+    / "{% if payment_gateway == 'paddle' %}paddle{% endif %}/corpus"
 )
 
 

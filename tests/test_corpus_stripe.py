@@ -19,7 +19,8 @@ import stripe
 
 CORPUS = (
     Path(__file__).parent.parent
-    / "template/src/{{package_name}}/billing/{% if payment_gateway == 'stripe' %}stripe{% endif %}/corpus"
+    / "template/src/{{package_name}}/billing"
+    / "{% if payment_gateway == 'stripe' %}stripe{% endif %}/corpus"
 )
 SECRET = "whsec_corpus_test"
 # The Stripe objects the product builds its events from: their SDK class, and the

@@ -1,27 +1,5 @@
-"""Webhook objects as the payment gateway publishes them, for the simulator and the tests.
+"""This gateway's published objects (`corpus/`; `corpus/README.md` names each source)."""
 
-`corpus/` holds objects taken from the gateway's own published definitions
-(its OpenAPI fixtures and examples, SDK models, documented webhook payloads);
-`corpus/README.md` names the source of each file. Simulated and test events
-start from these and override only what makes them this app's: ids, times,
-statuses, amounts and the metadata the app sets at checkout. So a payload the
-adapter reads has the gateway's shape, not a shape written next to the adapter.
-"""
+from ..corpus import loader
 
-import copy
-import json
-from functools import cache
-from importlib.resources import files
-from typing import Any
-
-
-def load(name: str) -> dict[str, Any]:
-    """A fresh copy of `corpus/<name>.json`, free to change."""
-    return copy.deepcopy(_read(name))
-
-
-@cache
-def _read(name: str) -> dict[str, Any]:
-    text = (files(__package__) / "corpus" / f"{name}.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+load = loader(__name__)
