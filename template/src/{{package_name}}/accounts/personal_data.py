@@ -9,8 +9,7 @@ without changes here (tables in `public` and `internal`, the job queue aside):
   else's team gets their membership, not the team's data);
 - otherwise a row with an `email` column is the user's when it is their address
   (sign-in link requests);
-- emails sent to them: queued and failed sends in the job queue, and the
-  development mailbox.
+- emails sent to them: queued and failed sends in the job queue.
 
 Columns ending in `_hash` (API keys, links, sessions) are never exported: they
 are credentials, not information about the person. Everything runs in
@@ -28,7 +27,8 @@ from psycopg import sql
 from ..db import Connection
 
 SCHEMAS = ("public", "internal")
-# Kept in the export's own sections, or not the user's business (the job queue).
+# Kept in the export's own sections, or not the user's business (the job queue); the
+# development mailbox exists only on development databases (`dev/mailbox.py`).
 _SKIPPED = frozenset({("public", "accounts"), ("internal", "dev_mailbox")})
 _HASHED_SUFFIX = "_hash"
 EMAIL_TASK = "email.send"
@@ -158,9 +158,6 @@ async def _emails(conn: Connection, email: str) -> list[dict[str, Any]]:
                        as queued_at
             from public.procrastinate_jobs j
             where j.task_name = %(task)s and lower(j.args ->> 'to') = lower(%(email)s)
-            union all
-            select template, 'delivered to the development mailbox', created_at
-            from internal.dev_mailbox where lower(recipient) = lower(%(email)s)
             order by queued_at
             """,
             {"task": EMAIL_TASK, "email": email},
@@ -194,9 +191,6 @@ async def erase_user_data(conn: Connection, user_id: UUID) -> list[UUID]:
         where task_name = %(task)s and lower(args ->> 'to') = lower(%(email)s) and status <> 'doing'
         """,
         {"task": EMAIL_TASK, "email": email},
-    )
-    await conn.execute(
-        "delete from internal.dev_mailbox where lower(recipient) = lower(%s)", (email,)
     )
     await conn.execute("delete from public.accounts where id = any (%s)", (accounts,))
     await conn.execute("delete from auth.users where id = %s", (user_id,))
