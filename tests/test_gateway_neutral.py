@@ -24,6 +24,10 @@ MAY_NAME_THE_GATEWAY = {
     "tests/e2e/test_pay_page.py",  # which runs Paddle.js under the page's policy
     "tests/test_billing_{gateway}.py",
     "tests/test_lifecycles_{gateway}.py",  # its lifecycles, in any order
+    "tests/test_plan_changes_{gateway}.py",  # tiered: its plan-change calls
+    "tests/test_usage_{gateway}.py",  # usage: its usage report through the real SDK
+    "tests/test_usage.py",  # usage: that the worker schedules the gateway's report job
+    "tests/test_seat_sync.py",  # per_seat: seat sync through the real SDK
     "tests/test_setup_billing.py",
     "tests/test_corpus.py",  # the folder's corpus, loaded as the simulator loads it
     "tests/conftest.py",  # test settings
@@ -41,11 +45,13 @@ MAY_NAME_THE_GATEWAY = {
 MAY_NAME_THE_GATEWAY_UNDER = ("src/{package}/billing/{gateway}/",)
 
 
+@pytest.mark.parametrize("model", choices("pricing_model"))
 @pytest.mark.parametrize("gateway", choices("payment_gateway"))
 def test_only_the_adapter_and_its_configuration_name_the_gateway(
-    tmp_path: Path, gateway: str
+    tmp_path: Path, gateway: str, model: str
 ) -> None:
-    files = project_files(render(tmp_path / "project", {"payment_gateway": gateway}))
+    answers = {"payment_gateway": gateway, "pricing_model": model}
+    files = project_files(render(tmp_path / "project", answers))
     allowed = {name.format(package="my_saas", gateway=gateway) for name in MAY_NAME_THE_GATEWAY}
     others = [other for other in choices("payment_gateway") if other != gateway]
 
