@@ -1,4 +1,5 @@
-"""What the console lists: the webhook log, the job queue and the email outbox, accounts.
+"""What the console lists: the webhook log and its failures, the job queue, the email
+outbox, accounts.
 
 Every function takes a `service_tx` connection: the console sees every tenant's
 rows, so its routes call these only after checking that the user is an operator.
@@ -45,6 +46,45 @@ async def webhook_events(
         {"unhandled_only": unhandled_only, "account_id": account_id, "limit": LIST_LIMIT},
     )
     return [LoggedEvent(**row) for row in await cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    id: int
+    gateway: str
+    dedupe_key: str
+    event_type: str | None
+    error_class: str
+    error_message: str
+    attempts: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+
+
+async def failed_deliveries(conn: Connection) -> list[FailedDelivery]:
+    """Webhook deliveries still failing (not applied since), the latest failure first."""
+    cursor = await conn.execute(
+        """
+        select id, gateway, dedupe_key, event_type, error_class, error_message, attempts,
+               first_failed_at, last_failed_at
+        from internal.webhook_failures
+        where resolved_at is null
+        order by last_failed_at desc, id desc
+        limit %s
+        """,
+        (LIST_LIMIT,),
+    )
+    return [FailedDelivery(**row) for row in await cursor.fetchall()]
+
+
+async def failed_delivery_count(conn: Connection) -> int:
+    """The console's "failed webhooks" figure: events whose last delivery failed."""
+    cursor = await conn.execute(
+        "select count(*) as n from internal.webhook_failures where resolved_at is null"
+    )
+    row = await cursor.fetchone()
+    assert row is not None  # an aggregate always returns a row
+    return int(row["n"])
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Replay a logged webhook: read its stored payload again and apply it like a new delivery.
+"""Replay a logged webhook, or a failed delivery: read its stored payload again and apply it
+like a new delivery.
 
 For an event that arrived before its account could be found (a customer created
 later, say) or while the code could not apply it: the account is resolved again,
@@ -9,7 +10,7 @@ webhook (`billing.service.apply_event`), in the caller's transaction.
 from typing import Literal
 
 from ..billing.gateway import Gateway
-from ..billing.service import apply_event, resolve_account
+from ..billing.service import EventOutcome, apply_event, process_event, resolve_account
 from ..db import Connection
 from .reconcile import RECONCILED_EVENT
 
@@ -38,3 +39,29 @@ async def replay_event(conn: Connection, event_id: int, gateway: Gateway) -> Rep
         return "ignored"
     await apply_event(conn, event, account_id, gateway)
     return "applied"
+
+
+async def replay_failure(
+    conn: Connection, failure_id: int, gateway: Gateway
+) -> EventOutcome | Literal["not found"]:
+    """Apply a failed delivery's stored payload as the gateway's next delivery would be.
+
+    Through `process_event`, like a webhook: the event is logged (which resolves its
+    failure) and applied. An error propagates, for the caller to roll back and count.
+    """
+    cursor = await conn.execute(
+        "select payload from internal.webhook_failures"
+        " where id = %s and gateway = %s and resolved_at is null for update",
+        (failure_id, gateway.name),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return "not found"
+    outcome = await process_event(conn, gateway.read_logged(row["payload"]), gateway)
+    # A body that could not be read was recorded under its digest, not the event's key.
+    await conn.execute(
+        "update internal.webhook_failures set resolved_at = now()"
+        " where id = %s and resolved_at is null",
+        (failure_id,),
+    )
+    return outcome

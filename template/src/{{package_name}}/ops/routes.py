@@ -5,6 +5,7 @@ admit it exists. Pages read every tenant's rows with `service_tx`, which is why
 the operator check runs first, as a dependency of the whole router.
 """
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
@@ -16,11 +17,14 @@ from ..auth.csrf import verify_csrf
 from ..auth.dependencies import OptionalUser
 from ..auth.models import User
 from ..billing.deps import GatewayDep, price_ids
+from ..billing.failures import count_failed_attempt
 from ..billing.plans import PLANS
 from ..deps import DatabaseDep, SettingsDep
 from ..web.templating import render
 from . import queries, revenue
-from .replay import replay_event
+from .replay import replay_event, replay_failure
+
+logger = logging.getLogger(__name__)
 
 OPS_PATH = "/ops"
 
@@ -44,7 +48,8 @@ async def overview(
 ) -> HTMLResponse:
     async with db.service_tx() as conn:
         figures = await revenue.overview(conn, datetime.now(UTC), PLANS, price_ids(settings))
-    context = {"user": user, "figures": figures}
+        failed_webhooks = await queries.failed_delivery_count(conn)
+    context = {"user": user, "figures": figures, "failed_webhooks": failed_webhooks}
     return render(request, "ops/overview.html", context)
 
 
@@ -57,8 +62,15 @@ async def webhooks(
     replayed: str | None = None,
 ) -> HTMLResponse:
     async with db.service_tx() as conn:
+        failures = await queries.failed_deliveries(conn)
         events = await queries.webhook_events(conn, unhandled_only=unhandled)
-    context = {"user": user, "events": events, "unhandled": unhandled, "replayed": replayed}
+    context = {
+        "user": user,
+        "failures": failures,
+        "events": events,
+        "unhandled": unhandled,
+        "replayed": replayed,
+    }
     return render(request, "ops/webhooks.html", context)
 
 
@@ -73,6 +85,27 @@ async def replay(event_id: int, db: DatabaseDep, gateway: GatewayDep) -> Redirec
             status.HTTP_409_CONFLICT,
             "This event was not a gateway's delivery (a reconciliation's, say): "
             "there is nothing to replay.",
+        )
+    return RedirectResponse(
+        f"{OPS_PATH}/webhooks?replayed={outcome}", status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+@router.post("/webhooks/failures/{failure_id}/replay", dependencies=[Depends(verify_csrf)])
+async def replay_failed(failure_id: int, db: DatabaseDep, gateway: GatewayDep) -> RedirectResponse:
+    outcome: str
+    try:
+        async with db.service_tx() as conn:
+            outcome = await replay_failure(conn, failure_id, gateway)
+    except Exception as error:  # rolled back; the list shows the new error
+        logger.exception("replaying the failed webhook delivery %s failed again", failure_id)
+        async with db.service_tx() as conn:
+            await count_failed_attempt(conn, failure_id, error)
+        outcome = "failed"
+    if outcome == "not found":
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "No such failed delivery: it may have been applied since.",
         )
     return RedirectResponse(
         f"{OPS_PATH}/webhooks?replayed={outcome}", status_code=status.HTTP_303_SEE_OTHER
