@@ -3,7 +3,10 @@
 `user_tx(claims)` runs as the `authenticated` role with the caller's JWT claims
 set for the transaction, so row-level security decides what the user sees.
 `service_tx()` runs as the app's own role, for trusted server code (webhooks,
-jobs, provisioning). Nothing else should open transactions.
+jobs, provisioning). `service_statement()` is `service_tx()` for a hot path whose
+work is one statement (a SQL function): that statement is its own transaction,
+one round trip instead of three (no BEGIN, no COMMIT). Nothing else should open
+transactions.
 """
 
 import json
@@ -39,6 +42,17 @@ class Database:
     async def service_tx(self) -> AsyncIterator[Connection]:
         async with self.pool.connection() as conn, conn.transaction():
             yield conn
+
+    @asynccontextmanager
+    async def service_statement(self) -> AsyncIterator[Connection]:
+        """A connection in autocommit as the app's own role: run ONE statement on it."""
+        async with self.pool.connection() as conn:
+            await conn.set_autocommit(True)
+            try:
+                yield conn
+            finally:
+                if not conn.closed:
+                    await conn.set_autocommit(False)
 
     @asynccontextmanager
     async def user_tx(self, claims: Mapping[str, Any]) -> AsyncIterator[Connection]:
