@@ -389,7 +389,9 @@ def main() -> None:
         env = {**os.environ, "VIRTUAL_ENV": ""}
         subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=env, check=True)
         python = project / ".venv" / "bin" / "python"
-        migrations = next(path for path in project.glob("*/migrations") if path.is_dir())
+        # supabase/migrations, or migrations/ with database=postgres
+        found = [*project.glob("*/migrations"), project / "migrations"]
+        migrations = next(path for path in found if path.is_dir())
         if args.model == "usage":
             # Every call must be accepted: lift the plans' limits in this throwaway copy.
             plans = project / "src" / "my_saas" / "billing" / "plans.py"
