@@ -67,10 +67,9 @@ WEBHOOK_SECRET_SETTINGS = {
 # Runs inside the rendered project's environment: starts PostgreSQL, migrates, seeds,
 # prints what the load needs as one JSON line, then holds the server until stdin closes.
 HARNESS = """
-import json, sys, uuid
+import hashlib, json, secrets, sys, uuid
 from pathlib import Path
 import psycopg
-from my_saas.auth.tokens import mint_access_token
 from my_saas.dev.database import create_database, start_embedded_server, with_database
 from my_saas.migrate import apply_migrations
 from my_saas.settings import Settings
@@ -88,19 +87,32 @@ with psycopg.connect(with_database(admin, "bench"), autocommit=True) as conn:
     account_id = conn.execute(
         "select account_id from public.account_members where user_id = %s", (user_id,)
     ).fetchone()[0]
+    # database=postgres keeps sessions in its own table; Supabase signs access tokens.
+    session = secrets.token_urlsafe(32)
+    if conn.execute("select to_regclass('internal.sessions')").fetchone()[0]:
+        conn.execute(
+            "insert into internal.sessions (id_hash, user_id, expires_at)"
+            " values (%s, %s, now() + interval '1 day')",
+            (hashlib.sha256(session.encode()).digest(), user_id),
+        )
     key = None
     if with_key == "yes":
-        import hashlib
         key = "key_bench" + uuid.uuid4().hex
         conn.execute(
             "insert into public.api_keys (account_id, name, prefix, key_hash)"
             " values (%s, 'bench', %s, %s)",
             (account_id, key[:12], hashlib.sha256(key.encode()).hexdigest()),
         )
-settings = Settings(_env_file=None, secret_key="x" * 48, database_url=url,
-                    supabase_jwt_secret=jwt_secret)
-token = mint_access_token(settings, user_id, email, lifetime_seconds=3600)
-print(json.dumps({"url": url, "account_id": str(account_id), "token": token, "key": key}),
+try:
+    from my_saas.auth.tokens import mint_access_token
+except ImportError:
+    cookie = "session=" + session
+else:
+    settings = Settings(_env_file=None, secret_key="x" * 48, database_url=url,
+                        supabase_jwt_secret=jwt_secret)
+    token = mint_access_token(settings, user_id, email, lifetime_seconds=3600)
+    cookie = "sb-access-token=" + token
+print(json.dumps({"url": url, "account_id": str(account_id), "cookie": cookie, "key": key}),
       flush=True)
 sys.stdin.read()
 """
@@ -377,7 +389,9 @@ def main() -> None:
         env = {**os.environ, "VIRTUAL_ENV": ""}
         subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=env, check=True)
         python = project / ".venv" / "bin" / "python"
-        migrations = next(path for path in project.glob("*/migrations") if path.is_dir())
+        # supabase/migrations, or migrations/ with database=postgres
+        found = [*project.glob("*/migrations"), project / "migrations"]
+        migrations = next(path for path in found if path.is_dir())
         if args.model == "usage":
             # Every call must be accepted: lift the plans' limits in this throwaway copy.
             plans = project / "src" / "my_saas" / "billing" / "plans.py"
@@ -424,7 +438,7 @@ def run(
         "BENCH_GATEWAY": args.gateway,
         "BENCH_WEBHOOK_SECRET": secret,
     }
-    cookie = f'wrk.headers["Cookie"] = "sb-access-token={seed["token"]}"'
+    cookie = f'wrk.headers["Cookie"] = "{seed["cookie"]}"'
     echo = STATIC_LUA.format(
         body=lua_string(json.dumps({"text": "hello, metered world"})),
         headers=f'wrk.headers["Authorization"] = "Bearer {seed["key"]}"',
