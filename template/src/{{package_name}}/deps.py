@@ -1,4 +1,8 @@
-"""FastAPI dependencies shared by every router."""
+"""FastAPI dependencies shared by every router.
+
+Async, though they only read app state: FastAPI runs a plain `def` dependency in a
+worker thread, a hop every request would pay for.
+"""
 
 from typing import Annotated
 
@@ -8,12 +12,12 @@ from .db import Database
 from .settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
