@@ -512,7 +512,7 @@ def run(
         # The requests are signed before the run and Paddle's SDK refuses a timestamp more
         # than 5 s off: its TEST_MODE skips that one check, in the anchor and the product alike.
         app_env["TEST_MODE"] = "1"
-        cookie = f'wrk.headers["Cookie"] = "{seed["cookie"]}"'
+    cookie = f'wrk.headers["Cookie"] = "{seed["cookie"]}"'
     echo = STATIC_LUA.format(
         body=lua_string(json.dumps({"text": "hello, metered world"})),
         headers=f'wrk.headers["Authorization"] = "Bearer {seed["key"]}"',
