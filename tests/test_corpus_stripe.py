@@ -103,6 +103,10 @@ OBJECTS: dict[str, tuple[type[stripe.StripeObject], tuple[str, ...]]] = {
         ("id", "amount", "charge", "currency", "payment_intent", "reason", "status"),
     ),
     "refund": (stripe.Refund, ("id", "amount", "charge", "payment_intent", "status")),
+    "payment_intent": (
+        stripe.PaymentIntent,
+        ("id", "amount", "amount_received", "currency", "latest_charge", "metadata", "status"),
+    ),
     "customer": (stripe.Customer, ("id", "email", "metadata", "name")),
     "meter_event": (
         stripe.billing.MeterEvent,
