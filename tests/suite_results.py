@@ -37,6 +37,8 @@ from functools import cache
 from importlib.machinery import all_suffixes
 from pathlib import Path
 
+from . import forkservers
+from .forkservers import Finished, Forkserver
 from .products import file_lock
 
 RECORDER = Path(__file__).resolve().with_name("recorder")
@@ -46,9 +48,9 @@ METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
 @cache
 def harness_digest() -> str:
-    """What the harness contributes to every result: the recorder and this module."""
+    """What the harness contributes to every result: the recorder, this module, the forkserver."""
     digest = hashlib.sha256()
-    for path in (*sorted(RECORDER.glob("*.py")), Path(__file__)):
+    for path in (*sorted(RECORDER.glob("*.py")), Path(__file__), forkservers.SERVER):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -163,6 +165,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def run_suite(
+    command: list[str], project: Path, env: dict[str, str], forkserver: Forkserver | None, log: Path
+) -> Finished:
+    """The suite as a child of its dependency set's forkserver, or as a process of its own."""
+    if forkserver is not None and forkservers.enabled():
+        return forkserver.run(command, project, env, log.with_name(log.name + "-output"))
+    cpu = _children_cpu()
+    result = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    return Finished(result.returncode, result.stdout, result.stderr, _children_cpu() - cpu)
+
+
 def stored_runs(folder: Path) -> list[dict[str, object]]:
     return [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
 
@@ -185,12 +200,13 @@ def obtain(
     command: list[str],
     env: dict[str, str],
     log: Path,
+    forkserver: Forkserver | None = None,
 ) -> Outcome:
     """The suite's result for this project: reused from a run with the same inputs, or run.
 
     Likely twins wait for each other (see the module's docstring)."""
     with file_lock(store / "locks" / f"{dependency_key}-{twin_digest(project)}.lock"):
-        return _obtain(store, dependency_key, project, command, env, log)
+        return _obtain(store, dependency_key, project, command, env, log, forkserver)
 
 
 def _obtain(
@@ -200,6 +216,7 @@ def _obtain(
     command: list[str],
     env: dict[str, str],
     log: Path,
+    forkserver: Forkserver | None,
 ) -> Outcome:
     # The command is part of the key; its private temporary folder is not.
     stable = [arg for arg in command if not arg.startswith("--basetemp=")]
@@ -212,21 +229,14 @@ def _obtain(
             output=str(reusable["output"]),
             reused_from=str(reusable["combination"]),
         )
-    start, cpu = time.perf_counter(), _children_cpu()
-    result = subprocess.run(
-        command,
-        cwd=project,
-        env=recording_environ(env, project, log),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    start = time.perf_counter()
+    result = run_suite(command, project, recording_environ(env, project, log), forkserver, log)
     outcome = Outcome(
         passed=result.returncode == 0,
         output=f"exit code {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}",
         reused_from=None,
         wall=time.perf_counter() - start,
-        cpu=_children_cpu() - cpu,
+        cpu=result.cpu,
     )
     asked = questions_asked(log)
     if not asked["write"] and any(asked[kind] for kind in KINDS):

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from .forkservers import Forkserver, declared_distributions
 from .matrix import combination_id, combination_params
-from .products import Timed, Toolchain, record_timing, rendered, run
+from .products import Timed, Toolchain, dependency_set, record_timing, rendered, run
 from .suite_results import obtain
 
 # The user property a generated-suite test reports: "executed" or "reused" (conftest.py).
@@ -44,6 +45,12 @@ def test_generated_project_lints_and_passes_its_suite(
         [toolchain.tool("pytest"), "-q", "-p", "no:cacheprovider", f"--basetemp={tmp_path}/pt"],
         env,
         tmp_path / "suite-inputs",
+        Forkserver(
+            shared_dir / "forkservers",
+            toolchain.key,
+            toolchain.venv / "bin" / "python",
+            declared_distributions(dependency_set(product)),
+        ),
     )
     suite.wall, suite.cpu = outcome.wall, outcome.cpu
     request.node.user_properties.append(

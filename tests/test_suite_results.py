@@ -6,10 +6,12 @@ recorder the generated suites run under (suite_results.py).
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from .forkservers import Forkserver, stop_all
 from .products import clean_environ
 from .suite_results import Outcome, obtain
 
@@ -26,9 +28,10 @@ FILES = {
 class Store:
     """Runs fake suites against projects, sharing one result store (one session)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, forkserver: Forkserver | None = None) -> None:
         self.root = root
         self.runs = 0
+        self.forkserver = forkserver
 
     def project(self, name: str, **changes: str | None) -> Path:
         """A fake render: FILES with some files changed (None removes one)."""
@@ -54,12 +57,30 @@ class Store:
             command,
             {**clean_environ(), "PYTHONPYCACHEPREFIX": str(self.root / "pycache")},
             self.root / f"log-{self.runs}",
+            self.forkserver,
         )
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path)
+
+
+@pytest.fixture(params=["process", "forkserver"])
+def pytest_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store whose pytest suites start as processes, or fork from a warm interpreter
+    (as the generated suites do; its environment is this one, pytest preloaded)."""
+    if request.param == "process":
+        yield Store(tmp_path)
+        return
+    servers = tmp_path / "forkservers"
+    yield Store(tmp_path, Forkserver(servers, "deps", Path(sys.executable), ["pytest"]))
+    stop_all(servers)
+    assert (servers / "deps.ready").exists()  # the suites did run as forked children
+
+
+# The pytest of this environment, as a console script (a forkserver child becomes one).
+PYTEST = [str(Path(sys.executable).with_name("pytest")), "-q", "-p", "no:cacheprovider", "tests"]
 
 
 READS_DATA = "print(open('data/greeting.txt').read())"
@@ -155,10 +176,10 @@ def test_another_command_or_dependency_set_is_not_reused(store: Store) -> None:
 
 
 def test_pytest_collection_depends_on_python_files_and_folders_not_on_deploy_files(
-    store: Store,
+    pytest_store: Store,
 ) -> None:
+    store, pytest_suite = pytest_store, PYTEST
     test = "def test_greeting():\n    assert open('data/greeting.txt').read() == 'hello\\n'\n"
-    pytest_suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
     docker = store.project("docker", **{"tests/__init__.py": "", "tests/test_greeting.py": test})
     first = store.command(docker, pytest_suite)
     assert first.passed and first.reused_from is None, first.output
@@ -182,3 +203,29 @@ def test_pytest_collection_depends_on_python_files_and_folders_not_on_deploy_fil
         "module", **{"tests/__init__.py": "", "tests/test_greeting.py": test, "helper.py": ""}
     )
     assert store.command(root_module, pytest_suite).reused_from is None
+
+
+def test_a_forked_suite_imports_its_own_project_and_records_what_it_reads(
+    pytest_store: Store,
+) -> None:
+    # Two projects, one server: each child imports the project's module from its own `src`
+    # (nothing of a project is loaded before the fork), and what a test reads is recorded
+    # in the child as in a process of its own.
+    test = (
+        "import sys\n"
+        "sys.path.insert(0, 'src')\n"
+        "import app\n\n"
+        "def test_greeting():\n"
+        "    print(app.GREETING, open('data/greeting.txt').read())\n"
+        "    assert app.GREETING == 'hello'\n"
+    )
+    files = {"tests/__init__.py": "", "tests/test_app.py": test}
+    first = pytest_store.command(pytest_store.project("a", **files), PYTEST)
+    assert first.passed and first.reused_from is None, first.output
+    other_app = pytest_store.project("b", **files, **{"src/app.py": "GREETING = 'hi'\n"})
+    second = pytest_store.command(other_app, PYTEST)
+    assert second.reused_from is None and not second.passed, second.output
+    other_data = pytest_store.project("c", **files, **{"data/greeting.txt": "bonjour\n"})
+    assert pytest_store.command(other_data, PYTEST).reused_from is None
+    deploy_only = pytest_store.project("d", **files, Dockerfile="FROM other\n")
+    assert pytest_store.command(deploy_only, PYTEST).reused_from == "a"
