@@ -4,6 +4,7 @@ Fast: a tiny fake project and a tiny fake suite (a Python one-liner), recorded b
 recorder the generated suites run under (suite_results.py).
 """
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -229,3 +230,22 @@ def test_a_forked_suite_imports_its_own_project_and_records_what_it_reads(
     assert pytest_store.command(other_data, PYTEST).reused_from is None
     deploy_only = pytest_store.project("d", **files, Dockerfile="FROM other\n")
     assert pytest_store.command(deploy_only, PYTEST).reused_from == "a"
+
+
+def test_a_forked_suite_finds_its_own_tests_package_when_a_preloaded_sdk_ships_one(
+    tmp_path: Path,
+) -> None:
+    # paddle-python-sdk installs a top-level `tests` package (a generated Paddle product
+    # depends on it): the child must import the project's `tests`, as a new process would.
+    servers = tmp_path / "forkservers"
+    preloads_paddle = Forkserver(servers, "deps", Path(sys.executable), ["paddle-python-sdk"])
+    store = Store(tmp_path, preloads_paddle)
+    test = "from tests.helper import GREETING\n\ndef test_greeting():\n    assert GREETING\n"
+    files = {"tests/__init__.py": "", "tests/helper.py": "GREETING = 'hi'\n"}
+    project = store.project("a", **files, **{"tests/test_greeting.py": test})
+    try:
+        outcome = store.command(project, PYTEST)
+    finally:
+        stop_all(servers)
+    assert "tests" in json.loads((servers / "deps.ready").read_text())["preloaded"]
+    assert outcome.passed, outcome.output

@@ -83,7 +83,25 @@ def preload(distributions: list[str]) -> list[str]:
     return loaded
 
 
-def become(request: dict[str, object], base_path: list[str]) -> int:
+def forget_shadowed(preloaded: list[str], folders: list[str]) -> None:
+    """Unload preloaded modules that the request's own folders would have provided.
+
+    A fresh process finds a module in the project (its `tests` package, say) before any
+    the environment has under that name; a distribution may install such a name too (a
+    top-level `tests` package is a common packaging slip). So a preloaded module whose
+    name the project's folders (the working folder, the script's, PYTHONPATH) also provide
+    is forgotten, with its submodules, and the child imports the project's."""
+    for name in preloaded:
+        if any(
+            os.path.isdir(os.path.join(folder, name))
+            or os.path.isfile(os.path.join(folder, name + ".py"))
+            for folder in folders
+        ):
+            for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+                del sys.modules[loaded]
+
+
+def become(request: dict[str, object], base_path: list[str], preloaded: list[str]) -> int:
     """In the forked child: turn into the requested pytest process and run it."""
     argv = [str(arg) for arg in request["argv"]]  # type: ignore[attr-defined]
     env = {str(k): str(v) for k, v in request["env"].items()}  # type: ignore[attr-defined]
@@ -99,15 +117,18 @@ def become(request: dict[str, object], base_path: list[str]) -> int:
         os.dup2(descriptor, target)
         os.close(descriptor)
     python_path = [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
-    sys.path[:] = [os.path.dirname(argv[0]), *python_path, *base_path]
+    own_paths = [os.path.dirname(argv[0]), *python_path]
+    sys.path[:] = [*own_paths, *base_path]
     sys.argv = argv
     sys.pycache_prefix = env.get("PYTHONPYCACHEPREFIX") or None
     sys.modules.pop("sitecustomize", None)
     with contextlib.suppress(ImportError):  # what site.py would have done at start-up
         import sitecustomize  # noqa: F401
+    # After the recorder (a sitecustomize): what is looked up in the project is recorded.
+    forget_shadowed(preloaded, [os.getcwd(), *own_paths])
     import pytest
 
-    code = int(pytest.console_main())
+    code = int(pytest.main())  # the arguments are sys.argv[1:], as for the console script
     threading._shutdown()  # type: ignore[attr-defined] - what interpreter shutdown does
     import atexit
 
@@ -115,7 +136,7 @@ def become(request: dict[str, object], base_path: list[str]) -> int:
     return code
 
 
-def serve(listener: socket.socket, base_path: list[str]) -> None:
+def serve(listener: socket.socket, base_path: list[str], preloaded: list[str]) -> None:
     waiting: dict[int, socket.socket] = {}
     idle_since = time.monotonic()
     while waiting or time.monotonic() - idle_since < IDLE_SECONDS:
@@ -138,7 +159,7 @@ def serve(listener: socket.socket, base_path: list[str]) -> None:
                         other.close()
                     connection.close()
                     signal.signal(signal.SIGINT, signal.default_int_handler)
-                    code = become(request, base_path)
+                    code = become(request, base_path, preloaded)
                 except SystemExit as exit_:
                     code = exit_.code if isinstance(exit_.code, int) else 1
                 except BaseException:  # reported; the child exits all the same
@@ -186,7 +207,7 @@ def main() -> None:
     with open(ready_path + ".part", "w") as ready:
         json.dump({"pid": os.getpid(), "preloaded": loaded}, ready)
     os.replace(ready_path + ".part", ready_path)
-    serve(listener, base_path)
+    serve(listener, base_path, loaded)
     listener.close()
 
 
