@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .forkservers import stop_all
+from .forkservers import stop_started
 from .linters import keep_verdicts_in
 from .matrix import TEMPLATE_ROOT
 from .products import session_dir
@@ -70,7 +70,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    # The controller (or a run without workers) outlives every worker that used a server.
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
-        stop_all(session_dir(factory) / "forkservers")
+    # Each worker waits for the forkservers it started (and so for their suites' CPU).
+    stop_started()

@@ -12,8 +12,11 @@ product from a clean start, and the recorder (suite_results.py) is installed in 
 before anything reads the project. Set MATRIX_FORKSERVER=0 to start every suite as its
 own process instead (for comparison).
 
-The first suite of a dependency set starts its server; servers of the session are
-stopped when the session ends (`stop_all`), and stop by themselves after five idle minutes.
+The first suite of a dependency set starts its server, as a child of the worker that
+ran it; each process stops and waits for the servers it started when its session ends
+(`stop_started`), so their CPU seconds, and their suites', are counted where the run is
+measured, and never inside another tool's measurement. A server told to stop answers the
+suites still running first. Servers also stop by themselves after five idle minutes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -121,7 +123,7 @@ class Forkserver:
                 and not name.startswith("SUITE_INPUTS_")
             }
             with self.log.open("a") as log:
-                subprocess.Popen(
+                server = subprocess.Popen(
                     [
                         str(self.python),
                         str(SERVER),
@@ -136,6 +138,8 @@ class Forkserver:
                     stderr=log,
                     start_new_session=True,
                 )
+            # Held, so that nothing reaps the server before `stop_started` waits for it.
+            _started.setdefault(self.folder, []).append(server)
             deadline = time.monotonic() + START_TIMEOUT_SECONDS
             while not self.ready.exists():
                 if time.monotonic() > deadline:
@@ -152,11 +156,14 @@ class Forkserver:
         return self.log.read_text()[-3000:] if self.log.exists() else "(no log)"
 
 
-def stop_all(folder: Path) -> None:
-    """Stop the servers a session started (they would stop by themselves when idle)."""
-    for ready in folder.glob("*.ready"):
-        with contextlib.suppress(OSError, ValueError, KeyError):
-            pid = int(json.loads(ready.read_text())["pid"])
-            # A server that stopped while idle may have left its number to another process.
-            if str(SERVER).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                os.kill(pid, signal.SIGTERM)
+_started: dict[Path, list[subprocess.Popen[bytes]]] = {}
+
+
+def stop_started(folder: Path | None = None) -> None:
+    """Stop the servers this process started (in `folder`, or all), and wait for them."""
+    for place in [folder] if folder is not None else list(_started):
+        servers = _started.pop(place, [])
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait()

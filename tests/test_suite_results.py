@@ -7,12 +7,14 @@ recorder the generated suites run under (suite_results.py).
 import json
 import shutil
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from .forkservers import Forkserver, stop_all
+from .forkservers import Forkserver, stop_started
 from .products import clean_environ
 from .suite_results import Outcome, obtain
 
@@ -76,7 +78,7 @@ def pytest_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
         return
     servers = tmp_path / "forkservers"
     yield Store(tmp_path, Forkserver(servers, "deps", Path(sys.executable), ["pytest"]))
-    stop_all(servers)
+    stop_started(servers)
     assert (servers / "deps.ready").exists()  # the suites did run as forked children
 
 
@@ -246,6 +248,27 @@ def test_a_forked_suite_finds_its_own_tests_package_when_a_preloaded_sdk_ships_o
     try:
         outcome = store.command(project, PYTEST)
     finally:
-        stop_all(servers)
+        stop_started(servers)
     assert "tests" in json.loads((servers / "deps.ready").read_text())["preloaded"]
     assert outcome.passed, outcome.output
+
+
+def test_a_forkserver_told_to_stop_answers_the_suite_in_flight(tmp_path: Path) -> None:
+    servers = tmp_path / "forkservers"
+    store = Store(tmp_path, Forkserver(servers, "deps", Path(sys.executable), ["pytest"]))
+    runs = tmp_path / "runs.txt"
+    slow = (
+        "import time\n\n"
+        "def test_slow():\n"
+        f"    open({str(runs)!r}, 'a').write('ran\\n')\n"
+        "    time.sleep(1.5)\n"
+    )
+    project = store.project("a", **{"tests/__init__.py": "", "tests/test_slow.py": slow})
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(store.command, project, PYTEST)
+        while not list(tmp_path.glob("log-1-output/stdout")):
+            time.sleep(0.02)  # the child has started
+        stop_started(servers)
+        outcome = running.result()
+    assert outcome.passed and outcome.reused_from is None, outcome.output
+    assert runs.read_text() == "ran\n", "the suite was answered, not run again elsewhere"

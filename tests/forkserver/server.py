@@ -137,10 +137,20 @@ def become(request: dict[str, object], base_path: list[str], preloaded: list[str
 
 
 def serve(listener: socket.socket, base_path: list[str], preloaded: list[str]) -> None:
+    """Fork a child per request until idle or told to stop (SIGTERM), then answer the
+    children still running before returning: a stop never loses a suite in flight."""
     waiting: dict[int, socket.socket] = {}
     idle_since = time.monotonic()
-    while waiting or time.monotonic() - idle_since < IDLE_SECONDS:
-        readable, _, _ = select.select([listener], [], [], 0.05)
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while waiting or not (stopping or time.monotonic() - idle_since >= IDLE_SECONDS):
+        if stopping and listener.fileno() != -1:
+            listener.close()  # new requests now start another server
+        readable = []
+        if listener.fileno() != -1:
+            readable, _, _ = select.select([listener], [], [], 0.05)
+        else:
+            time.sleep(0.05)
         if readable:
             connection, _ = listener.accept()
             try:
@@ -159,6 +169,7 @@ def serve(listener: socket.socket, base_path: list[str], preloaded: list[str]) -
                         other.close()
                     connection.close()
                     signal.signal(signal.SIGINT, signal.default_int_handler)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     code = become(request, base_path, preloaded)
                 except SystemExit as exit_:
                     code = exit_.code if isinstance(exit_.code, int) else 1
