@@ -39,7 +39,7 @@ from pathlib import Path
 
 from . import forkservers
 from .forkservers import Finished, Forkserver
-from .products import file_lock
+from .products import children_cpu, file_lock
 
 RECORDER = Path(__file__).resolve().with_name("recorder")
 KINDS = ("read", "list", "collect", "metadata", "stat", "find")
@@ -158,24 +158,17 @@ class Outcome:
     cpu: float = 0.0
 
 
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_suite(
     command: list[str], project: Path, env: dict[str, str], forkserver: Forkserver | None, log: Path
 ) -> Finished:
     """The suite as a child of its dependency set's forkserver, or as a process of its own."""
     if forkserver is not None and forkservers.enabled():
         return forkserver.run(command, project, env, log.with_name(log.name + "-output"))
-    cpu = _children_cpu()
+    cpu = children_cpu()
     result = subprocess.run(
         command, cwd=project, env=env, capture_output=True, text=True, check=False
     )
-    return Finished(result.returncode, result.stdout, result.stderr, _children_cpu() - cpu)
+    return Finished(result.returncode, result.stdout, result.stderr, children_cpu() - cpu)
 
 
 def stored_runs(folder: Path) -> list[dict[str, object]]:
