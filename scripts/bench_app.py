@@ -12,11 +12,11 @@ starts the product with one uvicorn worker, and next to it an anchor app written
 below (bare FastAPI hello; JSON body + ONE round trip that checks the key and inserts
 a ledger row; a verify-only webhook endpoint using the gateway SDK's own check, and
 the same check followed by one durable INSERT, the least a webhook that answers 200
-only once the event is safe can do), and drives each path with `wrk` (16 connections, one thread; Lua scripts for POST bodies
-and headers). Every webhook request is a new event from the gateway's own payload
-corpus, signed in advance with its scheme, about one of 64 customers in turn (a gateway
-delivers many customers' events at once; events about one account are serialized by
-its lock, by design).
+only once the event is safe can do), and drives each path with `wrk` (16 connections,
+one thread; Lua scripts for POST bodies and headers). Every webhook request is a new
+event from the gateway's own payload corpus, signed in advance with its scheme, about
+one of 64 customers in turn (a gateway delivers many customers' events at once; events
+about one account are serialized by its lock, by design).
 
 Prints rps, p50 and p99 per path and product ÷ anchor, then the cold start: the entry
 module's import time ÷ a bare `import fastapi` (subprocess, median of several).
@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_imports import ENTRY_MODULES, cumulative_ms  # noqa: E402
+from bench_imports import ENTRY_MODULES, cold_start  # noqa: E402
 
 from tests.matrix import choices  # noqa: E402
 from tests.render import render  # noqa: E402
@@ -448,13 +447,6 @@ def signed_webhooks(
     return header, size
 
 
-def cold_start(python: Path, project: Path, target: str, repeats: int) -> tuple[float, float]:
-    module = ENTRY_MODULES[target]
-    entry = statistics.median(cumulative_ms(python, project, module) for _ in range(repeats))
-    fastapi = statistics.median(cumulative_ms(python, project, "fastapi") for _ in range(repeats))
-    return entry, fastapi
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gateway", default="stripe", choices=choices("payment_gateway"))
@@ -605,7 +597,7 @@ def run(
     print(f"  {webhook_path + ' ÷ verify+log':<29} {results[webhook_path].rps / logged:.2f}")
     if not everything:
         return
-    entry, fastapi = cold_start(python, project, args.target, args.repeats)
+    entry, fastapi = cold_start(python, project, ENTRY_MODULES[args.target], args.repeats)
     print(
         f"cold start: {ENTRY_MODULES[args.target]} {entry:.0f} ms ÷ import fastapi"
         f" {fastapi:.0f} ms = {entry / fastapi:.2f} (median of {args.repeats})"

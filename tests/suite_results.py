@@ -16,8 +16,8 @@ is reused as a failure, with the original output. Nothing is reused across sessi
 session's folder. A suite that writes into its project is never stored.
 
 The generated products differ by deploy target mostly in files no test reads (Dockerfile,
-fly.toml, render.yaml, the README, the answers file), so the docker, fly and render
-renders of the same other answers usually share one result. Two twins must not execute
+fly.toml, render.yaml, the README, the answers file), so the fly and render renders of
+the same other answers share one result (docker's adds a backup job and its tests). Two twins must not execute
 at once on two workers (both would run): `obtain` holds a lock named by a cheap digest of
 the files that decide most suites (`src/`, `tests/`, `pyproject.toml`, the migrations),
 so a twin waits for the first and then reuses its result (`matrix.combination_params`

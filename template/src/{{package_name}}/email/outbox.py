@@ -17,9 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from ..db import Connection
-from ..jobs import defer_in
 from .messages import TEMPLATE_NAMES
-from .tasks import send_email
 
 # Resend accepts idempotency keys of up to 256 characters.
 MAX_IDEMPOTENCY_KEY_LENGTH = 256
@@ -41,6 +39,10 @@ async def enqueue_email(
     if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise ValueError("idempotency_key must be 1 to 256 characters, e.g. '<event>/<entity id>'")
     variables = json.loads(json.dumps(context, default=_to_json))
+    # The job queue loads with the first email queued, not with the app (see jobs.py).
+    from ..jobs import defer_in
+    from .tasks import send_email
+
     await defer_in(
         conn,
         send_email,
