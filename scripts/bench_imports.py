@@ -2,6 +2,8 @@
 
     uv run python scripts/bench_imports.py                 # every target, default answers
     uv run python scripts/bench_imports.py --gateway paddle --repeats 11
+    uv run python scripts/bench_imports.py --instructions  # callgrind counts, not ms
+    uv run python scripts/bench_imports.py --project OLD --project NEW  # renders you made
 
 Renders one project per target, installs it (`uv sync`), then runs
 `python -X importtime -c "import <entry>"` in that project's environment and reads
@@ -11,6 +13,12 @@ first request pays for. Bytecode is written by a first, untimed import, as a
 deployed image has it (the Dockerfile sets UV_COMPILE_BYTECODE); the entry and
 `import fastapi` are then timed in turns, so a slow stretch of the machine hits
 both. Prints medians; asserts nothing.
+
+Import times on a shared or virtual machine vary by 10-20% between runs, more than
+many changes are worth. `--instructions` counts the instructions each import runs
+under valgrind's callgrind instead (the interpreter's own start subtracted): the
+same code gives the same count, whatever else the machine is doing, so an A/B of two
+renders (`--project`, given twice) is exact. It takes about 20 s per count.
 """
 
 import argparse
@@ -73,6 +81,42 @@ def cumulative_ms(python: Path, project: Path, module: str) -> float:
     raise RuntimeError(f"{module} not found in -X importtime output:\n{result.stderr[-2000:]}")
 
 
+def instructions(python: Path, project: Path, code: str) -> int:
+    """Instructions a `python -c code` process runs, counted by callgrind (bytecode written)."""
+    env = {name: value for name, value in os.environ.items() if name not in UNSET}
+    command = [str(python), "-c", f"import sys; sys.path.insert(0, 'api'); {code}"]
+    subprocess.run(command, cwd=project, env={**env, **COLD_START_ENV}, check=True)
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=project,
+        env={**env, **COLD_START_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if found is None:
+        raise RuntimeError(f"no callgrind total in:\n{result.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def cold_start_instructions(python: Path, project: Path, module: str) -> tuple[float, float]:
+    """Millions of instructions importing `module` and `import fastapi` take, beyond start-up."""
+    start = instructions(python, project, "pass")
+    entry = instructions(python, project, f"import {module}")
+    fastapi = instructions(python, project, "import fastapi")
+    return (entry - start) / 1e6, (fastapi - start) / 1e6
+
+
+def entry_module(project: Path) -> str:
+    """The entry module of a rendered project, told by the files its target adds."""
+    if (project / "api" / "index.py").exists():
+        return ENTRY_MODULES["vercel"]
+    if next(project.glob("src/*/lambda_handler.py"), None) is not None:
+        return ENTRY_MODULES["aws_lambda"]
+    return ENTRY_MODULES["docker"]
+
+
 def cold_start(python: Path, project: Path, module: str, repeats: int) -> tuple[float, float]:
     """Median milliseconds of importing `module` and of `import fastapi`, timed in turns."""
     cumulative_ms(python, project, module)  # writes the bytecode; not timed
@@ -88,18 +132,34 @@ def main() -> None:
     parser.add_argument("--gateway", default="stripe", choices=choices("payment_gateway"))
     parser.add_argument("--database", default="supabase", choices=choices("database"))
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions with callgrind"
+    )
+    parser.add_argument(
+        "--project", type=Path, action="append", help="measure this render (repeatable)"
+    )
     args = parser.parse_args()
 
-    print(f"gateway={args.gateway} database={args.database}, median of {args.repeats} runs")
-    print(f"{'target':<12} {'entry module':<24} {'entry ms':>9} {'fastapi ms':>11} {'ratio':>6}")
+    unit = "M instr" if args.instructions else "ms"
+    how = "callgrind" if args.instructions else f"median of {args.repeats} runs"
+    print(f"gateway={args.gateway} database={args.database}, {how}")
+    print(
+        f"{'project':<12} {'entry module':<24} {'entry ' + unit:>14} {'fastapi ' + unit:>16}"
+        f" {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory() as scratch:
-        for target in choices("deploy_target"):
-            answers = {
-                "payment_gateway": args.gateway,
-                "database": args.database,
-                "deploy_target": target,
-            }
-            project = render(Path(scratch) / target, answers)
+        projects = args.project or [
+            render(
+                Path(scratch) / target,
+                {
+                    "payment_gateway": args.gateway,
+                    "database": args.database,
+                    "deploy_target": target,
+                },
+            )
+            for target in choices("deploy_target")
+        ]
+        for project in projects:
             subprocess.run(
                 ["uv", "sync", "--quiet"],
                 cwd=project,
@@ -107,10 +167,15 @@ def main() -> None:
                 check=True,
             )
             python = project / ".venv" / "bin" / "python"
-            module = ENTRY_MODULES[target]
-            entry, fastapi = cold_start(python, project, module, args.repeats)
-            ratio = entry / fastapi
-            print(f"{target:<12} {module:<24} {entry:>9.0f} {fastapi:>11.0f} {ratio:>6.1f}")
+            module = entry_module(project)
+            if args.instructions:
+                entry, fastapi = cold_start_instructions(python, project, module)
+            else:
+                entry, fastapi = cold_start(python, project, module, args.repeats)
+            print(
+                f"{project.name:<12} {module:<24} {entry:>14.0f} {fastapi:>16.0f}"
+                f" {entry / fastapi:>6.2f}"
+            )
 
 
 if __name__ == "__main__":
