@@ -12,7 +12,9 @@ generated-suite median / p95, render time per combination, the other tools' time
 number of distinct dependency sets (each installed fresh with `uv sync`), and how many
 generated suites were executed and how many reused a result of a run with byte-identical
 inputs (tests/suite_results.py; the suite figures are of executed suites). Wall times
-depend on what else the machine runs; CPU seconds are printed next to them.
+depend on what else the machine runs; CPU seconds are printed next to them, with the
+embedded PostgreSQL server's own, which no child's rusage holds (it detaches), sampled
+from /proc on Linux.
 Asserts nothing: budgets are judged by reading the figures.
 """
 
@@ -24,16 +26,77 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The embedded server the tests start (tests/conftest.py) when TEST_DATABASE_URL is unset.
+POSTMASTER_PID = ROOT / ".pytest-pg" / "postmaster.pid"
 
 
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process, its live children and the children it has reaped (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process exited: its time is in its parent's cutime now
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += sum(int(value) for value in fields[11:15]) / ticks  # u, s, cu, cs time
+    return total
+
+
+class PostgresCpu:
+    """CPU the embedded PostgreSQL server used during the run, sampled from /proc.
+
+    The server detaches from the tests that start it (its parent is init), so its time is
+    in no child's rusage; the postmaster counts its backends' time once it reaps them.
+    A server already running when the run starts counts from there.
+    """
+
+    def __init__(self) -> None:
+        self._before: dict[int, float] = {}  # postmaster pid: CPU when first seen
+        self._latest: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def used(self) -> float:
+        return sum(self._latest[pid] - self._before[pid] for pid in self._latest)
+
+    def __enter__(self) -> "PostgresCpu":
+        self._read()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read(started_in_run=True)  # the server may still be up: its last seconds
+
+    def _sample(self) -> None:
+        while not self._stop.wait(2.0):
+            self._read(started_in_run=True)
+
+    def _read(self, started_in_run: bool = False) -> None:
+        try:
+            pid = int(POSTMASTER_PID.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        if not Path(f"/proc/{pid}").exists():
+            return
+        cpu = process_tree_cpu(pid)
+        self._before.setdefault(pid, 0.0 if started_in_run else cpu)
+        self._latest[pid] = cpu
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -71,7 +134,11 @@ def load(path: Path) -> tuple[Records, Records, Records]:
 
 
 def summarise(
-    path: Path, wall: float | None, exit_code: int | None, cpu: float | None = None
+    path: Path,
+    wall: float | None,
+    exit_code: int | None,
+    cpu: float | None = None,
+    postgres_cpu: float | None = None,
 ) -> None:
     renders, suites, browser_runs = load(path)
     combinations = sorted(set(renders) | set(suites))
@@ -87,6 +154,15 @@ def summarise(
         print(
             f"total CPU time of pytest and everything it ran: {cpu:.0f} s "
             f"(= {cpu / 2 / 60:.1f} min on 2 otherwise idle cores; PostgreSQL not counted)"
+        )
+    if postgres_cpu:
+        print(f"embedded PostgreSQL server (detached, sampled from /proc): {postgres_cpu:.0f} s")
+    if wall and cpu is not None and postgres_cpu is not None:
+        cores = os.cpu_count() or 1
+        work = cpu + postgres_cpu
+        print(
+            f"all the run's work: {work:.0f} CPU-s in {wall:.0f} s, "
+            f"{100 * work / (wall * cores):.0f}% of {cores} cores"
         )
 
     def column(records: dict[str, dict[str, Any]], key: str) -> list[float]:
@@ -136,10 +212,11 @@ def main() -> None:
             command += ["-k", args.keyword]
         env = {**os.environ, "MATRIX_TIMINGS": str(timings)}
         start, cpu = time.perf_counter(), children_cpu()
-        result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+        with PostgresCpu() as postgres:
+            result = subprocess.run(command, cwd=ROOT, env=env, check=False)
         wall, cpu = time.perf_counter() - start, children_cpu() - cpu
         print()
-        summarise(timings, wall, result.returncode, cpu)
+        summarise(timings, wall, result.returncode, cpu, postgres.used)
 
 
 if __name__ == "__main__":
