@@ -157,7 +157,7 @@ def summarise(
         )
     if postgres_cpu:
         print(f"embedded PostgreSQL server (detached, sampled from /proc): {postgres_cpu:.0f} s")
-    if wall and cpu is not None and postgres_cpu is not None:
+    if wall and cpu is not None and postgres_cpu:
         cores = os.cpu_count() or 1
         work = cpu + postgres_cpu
         print(

@@ -17,12 +17,13 @@ session's folder. A suite that writes into its project is never stored.
 
 The generated products differ by deploy target mostly in files no test reads (Dockerfile,
 fly.toml, render.yaml, the README, the answers file), so the fly and render renders of
-the same other answers share one result (docker's adds a backup job and its tests). Two twins must not execute
-at once on two workers (both would run): `obtain` holds a lock named by a cheap digest of
-the files that decide most suites (`src/`, `tests/`, `pyproject.toml`, the migrations),
-so a twin waits for the first and then reuses its result (`matrix.combination_params`
-also gives likely twins one xdist group, which pytest-xdist 3.8 under pytest 9.2 does not
-honour). Both only affect speed, never what is reused.
+the same other answers share one result (docker's adds a backup job and its tests). Two
+twins must not execute at once on two workers (both would run): `obtain` holds a lock
+named by a cheap digest of the files that decide most suites (`src/`, `tests/`,
+`pyproject.toml`, the migrations), so a twin waits for the first and then reuses its
+result (`matrix.combination_params` also gives likely twins one xdist group, which
+pytest-xdist 3.8 under pytest 9.2 does not honour). Both only affect speed, never what
+is reused.
 """
 
 from __future__ import annotations
