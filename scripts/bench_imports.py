@@ -62,14 +62,20 @@ IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
 UNSET = ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "VIRTUAL_ENV")
 
 
+def cold_start_env() -> dict[str, str]:
+    """This process's environment, without what would skew an import, plus COLD_START_ENV."""
+    kept = {name: value for name, value in os.environ.items() if name not in UNSET}
+    return {**kept, **COLD_START_ENV}
+
+
 def cumulative_ms(python: Path, project: Path, module: str) -> float:
     """The entry module's cumulative import time, in milliseconds, from -X importtime."""
     code = f"import sys; sys.path.insert(0, 'api'); import {module}"
-    env = {name: value for name, value in os.environ.items() if name not in UNSET}
+    env = cold_start_env()
     result = subprocess.run(
         [str(python), "-X", "importtime", "-c", code],
         cwd=project,
-        env={**env, **COLD_START_ENV},
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -83,13 +89,13 @@ def cumulative_ms(python: Path, project: Path, module: str) -> float:
 
 def instructions(python: Path, project: Path, code: str) -> int:
     """Instructions a `python -c code` process runs, counted by callgrind (bytecode written)."""
-    env = {name: value for name, value in os.environ.items() if name not in UNSET}
+    env = cold_start_env()
     command = [str(python), "-c", f"import sys; sys.path.insert(0, 'api'); {code}"]
-    subprocess.run(command, cwd=project, env={**env, **COLD_START_ENV}, check=True)
+    subprocess.run(command, cwd=project, env=env, check=True)
     result = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
         cwd=project,
-        env={**env, **COLD_START_ENV},
+        env=env,
         capture_output=True,
         text=True,
         check=True,
