@@ -512,7 +512,11 @@ def run(
     secret = WEBHOOK_SECRETS[args.gateway]
     app_env = {
         **env,
-        "APP_ENV": "development",
+        # As deployed, short of production's checks, which refuse the placeholder secrets
+        # here: not development (which rereads templates on each page), JSON log lines.
+        # Production adds HSTS and Secure cookie names to that.
+        "APP_ENV": "test",
+        "LOG_FORMAT": "json",
         "BILLING_SIMULATOR": "false",
         "DEV_SIGN_IN": "false",
         "DATABASE_URL": seed["url"],

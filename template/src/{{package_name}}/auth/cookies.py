@@ -53,9 +53,12 @@ def delete_private_cookie(response: Response, settings: Settings, name: str) -> 
 
 def pending_cookies(request: Request) -> Response:
     """A response whose `set_cookie`/`delete_cookie` calls reach the real response."""
-    jar = request.scope.get("state", {}).get(_PENDING)
-    if jar is None:
+    state = request.scope.get("state", {})
+    if _PENDING not in state:
         raise RuntimeError("PendingCookiesMiddleware is not installed")
+    jar = state[_PENDING]
+    if jar is None:
+        jar = state[_PENDING] = Response()
     assert isinstance(jar, Response)
     return jar
 
@@ -68,11 +71,13 @@ class PendingCookiesMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        jar = Response()
-        scope.setdefault("state", {})[_PENDING] = jar
+        # The jar is made by the first cookie queued: most requests queue none.
+        state = scope.setdefault("state", {})
+        state[_PENDING] = None
 
         async def send_with_cookies(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            jar = state[_PENDING]
+            if message["type"] == "http.response.start" and jar is not None:
                 headers = MutableHeaders(scope=message)
                 already_set = {_name(value) for value in headers.getlist("set-cookie")}
                 for value in jar.headers.getlist("set-cookie"):

@@ -9,6 +9,7 @@ to build a matching field.
 
 import hmac
 import secrets
+from functools import lru_cache
 
 from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -22,13 +23,20 @@ CSRF_COOKIE = "csrf"
 _SALT = "csrf-token"
 
 
-def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_SALT)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=_SALT)
 
 
 def signed_token(settings: Settings, secret: str) -> str:
     """The form field value that matches the cookie value `secret`."""
-    return str(_serializer(settings).dumps(secret))
+    return _signed(settings.secret_key.get_secret_value(), secret)
+
+
+@lru_cache(maxsize=4096)
+def _signed(secret_key: str, secret: str) -> str:
+    # Signing derives the key anew each time; a browser keeps its secret for as long as
+    # the cookie lives, so each page it loads would sign the same value again.
+    return str(_serializer(secret_key).dumps(secret))
 
 
 def csrf_token(request: Request) -> str:
@@ -59,7 +67,7 @@ async def verify_csrf(request: Request) -> None:
     if not secret or not submitted:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Missing CSRF token; reload the page.")
     try:
-        signed_secret = _serializer(settings).loads(submitted)
+        signed_secret = _serializer(settings.secret_key.get_secret_value()).loads(submitted)
     except BadSignature:
         signed_secret = None
     if not isinstance(signed_secret, str) or not hmac.compare_digest(

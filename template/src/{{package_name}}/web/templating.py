@@ -44,6 +44,11 @@ templates.env.filters["money"] = format_money
 templates.env.filters["date"] = format_date
 
 
+def install_templates(settings: Settings) -> None:
+    """Outside development, each template is read once: no file check on every page."""
+    templates.env.auto_reload = settings.app_env == "development"
+
+
 def render(
     request: Request,
     name: str,
