@@ -131,6 +131,8 @@ else:
                         supabase_jwt_secret=jwt_secret)
     token = mint_access_token(settings, user_id, email, lifetime_seconds=3600)
     cookie = "sb-access-token=" + token
+# A browser that has loaded a page before holds its CSRF cookie: pages sign it, not a new one.
+cookie += "; csrf=" + secrets.token_urlsafe(32)
 print(json.dumps({"url": url, "account_id": str(account_id), "cookie": cookie, "key": key,
                   "customers": billed}), flush=True)
 sys.stdin.read()
