@@ -475,32 +475,49 @@ def main() -> None:
         env = {**os.environ, "VIRTUAL_ENV": ""}
         subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=env, check=True)
         python = project / ".venv" / "bin" / "python"
-        # supabase/migrations, or migrations/ with database=postgres
-        found = [*project.glob("*/migrations"), project / "migrations"]
-        migrations = next(path for path in found if path.is_dir())
         if args.model == "usage":
-            # Every call must be accepted: lift the plans' limits in this throwaway copy.
-            plans = project / "src" / "my_saas" / "billing" / "plans.py"
-            plans.write_text(
-                re.sub(
-                    r"Limits\(requests_per_minute=[\d_]+, requests_per_month=[\d_]+\)",
-                    "Limits(requests_per_minute=10**9, requests_per_month=10**9)",
-                    plans.read_text(),
-                )
-            )
+            lift_api_limits(project)
         (project / "bench_anchors.py").write_text(ANCHORS)
-        harness = subprocess.Popen(
-            [str(python), "-c", HARNESS, str(scratch / "pgdata"), str(migrations), JWT_SECRET,
-             "yes" if args.model == "usage" else "no", str(CUSTOMERS)],
-            cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert harness.stdout is not None and harness.stdin is not None
-        seed = json.loads(harness.stdout.readline())
-        try:
+        with seeded_database(project, scratch, args.model == "usage", CUSTOMERS) as seed:
             run(args, project, python, scratch, seed, env)
-        finally:
-            harness.stdin.close()
-            harness.wait(timeout=60)
+
+
+def lift_api_limits(project: Path) -> None:
+    """Every metered call must be accepted: lift the plans' limits in this throwaway copy."""
+    plans = project / "src" / "my_saas" / "billing" / "plans.py"
+    plans.write_text(
+        re.sub(
+            r"Limits\(requests_per_minute=[\d_]+, requests_per_month=[\d_]+\)",
+            "Limits(requests_per_minute=10**9, requests_per_month=10**9)",
+            plans.read_text(),
+        )
+    )
+
+
+@contextlib.contextmanager
+def seeded_database(
+    project: Path, scratch: Path, with_key: bool, customers: int
+) -> Iterator[dict[str, Any]]:
+    """An embedded PostgreSQL, migrated and seeded by HARNESS, for as long as the block runs.
+
+    Yields what HARNESS prints: the database url, the user's account id, a cookie header
+    value of a signed-in browser, the API key (or None) and the customers' account ids.
+    """
+    # supabase/migrations, or migrations/ with database=postgres
+    found = [*project.glob("*/migrations"), project / "migrations"]
+    migrations = next(path for path in found if path.is_dir())
+    harness = subprocess.Popen(
+        [str(project / ".venv" / "bin" / "python"), "-c", HARNESS, str(scratch / "pgdata"),
+         str(migrations), JWT_SECRET, "yes" if with_key else "no", str(customers)],
+        cwd=project, env={**os.environ, "VIRTUAL_ENV": ""},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert harness.stdout is not None and harness.stdin is not None
+    try:
+        yield json.loads(harness.stdout.readline())
+    finally:
+        harness.stdin.close()
+        harness.wait(timeout=60)
 
 
 def run(

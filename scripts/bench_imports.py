@@ -92,9 +92,14 @@ def instructions(python: Path, project: Path, code: str) -> int:
     env = cold_start_env()
     command = [str(python), "-c", f"import sys; sys.path.insert(0, 'api'); {code}"]
     subprocess.run(command, cwd=project, env=env, check=True)
+    return callgrind_instructions(command, project, env)
+
+
+def callgrind_instructions(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Instructions `command` runs, counted by valgrind's callgrind (its child processes not)."""
     result = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
-        cwd=project,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,

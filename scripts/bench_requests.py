@@ -5,74 +5,36 @@
 
 Load tests (`scripts/bench_app.py`) on a shared 2-core machine move by 5-10% between
 runs, more than most changes to a request's path are worth. This script counts instead:
-in each render's environment it starts an embedded PostgreSQL, migrates it, seeds a
-signed-in user (a browser that holds its session and CSRF cookies) and, for `/v1`, an
-API key with the plans' limits lifted (in the render's `plans.py`, as `bench_app.py`
-does). Then it calls the app in-process through ASGI (no HTTP server, no load
-generator) under valgrind's callgrind. Two runs, of 100 and 400
-requests, are counted; their difference divided by 300 is the app's own instructions
-per request, with start-up, migrations and the first requests' warm-up subtracted.
+it starts, migrates and seeds an embedded PostgreSQL as `bench_app.py` does (a
+signed-in browser that holds its session and CSRF cookies; for `/v1`, an API key, with
+the plans' limits lifted in the render's `plans.py`). Then it calls the app in-process
+through ASGI (no HTTP server, no load generator) under valgrind's callgrind. Two runs,
+of 100 and 400 requests, are counted; their difference divided by 300 is the app's own
+instructions per request, with start-up and the first requests' warm-up subtracted.
 PostgreSQL's own work is not counted (it runs in its own processes). The app runs in
-test mode, as `bench_app.py` does. About a minute per render and path; asserts nothing.
+test mode, as `bench_app.py` does. About two minutes per render; asserts nothing.
 """
 
 import argparse
 import os
-import re
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_app import JWT_SECRET, lift_api_limits, seeded_database
+from bench_imports import callgrind_instructions
 
 SHORT_RUN, LONG_RUN = 100, 400
 
 # Runs inside the rendered project's environment, under callgrind.
 LOOP = """
-import asyncio, hashlib, os, secrets, sys, tempfile, uuid
-from pathlib import Path
-import psycopg
-from my_saas.dev.database import create_database, start_embedded_server, with_database
-from my_saas.migrate import apply_migrations
-
-path, requests = sys.argv[1], int(sys.argv[2])
-admin = start_embedded_server(Path(tempfile.mkdtemp()) / "pgdata")
-url = create_database(admin, "bench")
-migrations = next(p for p in (Path("supabase/migrations"), Path("migrations")) if p.is_dir())
-apply_migrations(url, migrations)
-jwt_secret = "bench-jwt-secret-" + "x" * 32
-with psycopg.connect(with_database(admin, "bench"), autocommit=True) as conn:
-    user_id, = conn.execute(
-        "insert into auth.users (email, raw_user_meta_data) values ('b@example.com', '{}')"
-        " returning id"
-    ).fetchone()
-    account_id, = conn.execute(
-        "select account_id from public.account_members where user_id = %s", (user_id,)
-    ).fetchone()
-    session = secrets.token_urlsafe(32)
-    if conn.execute("select to_regclass('internal.sessions')").fetchone()[0]:
-        conn.execute(
-            "insert into internal.sessions (id_hash, user_id, expires_at)"
-            " values (%s, %s, now() + interval '1 day')",
-            (hashlib.sha256(session.encode()).digest(), user_id),
-        )
-    key = "key_bench" + uuid.uuid4().hex
-    if conn.execute("select to_regclass('public.api_keys')").fetchone()[0]:
-        conn.execute(
-            "insert into public.api_keys (account_id, name, prefix, key_hash)"
-            " values (%s, 'bench', %s, %s)",
-            (account_id, key[:12], hashlib.sha256(key.encode()).hexdigest()),
-        )
-os.environ.update(APP_ENV="test", SECRET_KEY="x" * 48, DATABASE_URL=url,
-                  SUPABASE_JWT_SECRET=jwt_secret)
+import asyncio, os, sys
 from my_saas.main import create_app
-from my_saas.settings import get_settings
-try:
-    from my_saas.auth.tokens import mint_access_token
-except ImportError:
-    cookie = "session=" + session
-else:
-    cookie = "sb-access-token=" + mint_access_token(
-        get_settings(), user_id, "b@example.com", lifetime_seconds=3600
-    )
-cookie += "; csrf=" + secrets.token_urlsafe(32)
+
+path, requests, cookie, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 app = create_app()
 api = path.startswith("/v1")
 body = b'{"text": "hello, metered world"}' if api else b""
@@ -107,36 +69,27 @@ asyncio.run(main())
 """
 
 
-def instructions(project: Path, path: str, requests: int) -> int:
-    """Instructions the project's Python runs to serve `requests` calls of `path` (and set up)."""
-    env = {**os.environ, "PYTHONPATH": "src", "VIRTUAL_ENV": ""}
+def per_request(project: Path, path: str, seed: dict[str, str]) -> float:
+    """The app's instructions for one more call of `path`, from two counted runs."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": "src",
+        "VIRTUAL_ENV": "",
+        "APP_ENV": "test",
+        "SECRET_KEY": "bench-secret-key-" + "x" * 40,
+        "DATABASE_URL": seed["url"],
+        "SUPABASE_JWT_SECRET": JWT_SECRET,
+    }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    command = [str(project / ".venv" / "bin" / "python"), "-c", LOOP, path, str(requests)]
-    subprocess.run([*command[:3], path, "1"], cwd=project, env=env, check=True)  # bytecode
-    result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found = re.search(r"Collected : (\d+)", result.stderr)
-    if found is None:
-        raise RuntimeError(f"no callgrind total in:\n{result.stderr[-2000:]}")
-    return int(found.group(1))
 
+    def command(requests: int) -> list[str]:
+        python = str(project / ".venv" / "bin" / "python")
+        return [python, "-c", LOOP, path, str(requests), seed["cookie"], seed["key"] or ""]
 
-def lift_api_limits(project: Path) -> None:
-    """Every metered call must be accepted: the same edit `bench_app.py` makes."""
-    plans = project / "src" / "my_saas" / "billing" / "plans.py"
-    plans.write_text(
-        re.sub(
-            r"Limits\(requests_per_minute=[\d_]+, requests_per_month=[\d_]+\)",
-            "Limits(requests_per_minute=10**9, requests_per_month=10**9)",
-            plans.read_text(),
-        )
-    )
+    subprocess.run(command(1), cwd=project, env=env, check=True)  # writes the bytecode
+    long_run = callgrind_instructions(command(LONG_RUN), project, env)
+    short_run = callgrind_instructions(command(SHORT_RUN), project, env)
+    return (long_run - short_run) / (LONG_RUN - SHORT_RUN)
 
 
 def main() -> None:
@@ -146,6 +99,7 @@ def main() -> None:
     )
     parser.add_argument("--path", default="/dashboard", help="a signed-in page, or /v1/echo")
     args = parser.parse_args()
+    api = args.path.startswith("/v1")
     print(f"{args.path}: app instructions per request (callgrind, {LONG_RUN} - {SHORT_RUN} calls)")
     for project in args.project:
         subprocess.run(
@@ -154,12 +108,14 @@ def main() -> None:
             env={**os.environ, "VIRTUAL_ENV": ""},
             check=True,
         )
-        if args.path.startswith("/v1"):
+        if api:
             lift_api_limits(project)
-        long_run = instructions(project, args.path, LONG_RUN)
-        short_run = instructions(project, args.path, SHORT_RUN)
-        per_request = (long_run - short_run) / (LONG_RUN - SHORT_RUN)
-        print(f"{project!s:<40} {per_request / 1e6:8.3f} M")
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-requests-") as scratch,
+            seeded_database(project, Path(scratch), with_key=api, customers=0) as seed,
+        ):
+            instructions = per_request(project, args.path, seed)
+        print(f"{project!s:<40} {instructions / 1e6:8.3f} M")
 
 
 if __name__ == "__main__":
