@@ -138,6 +138,47 @@ print(json.dumps({"url": url, "account_id": str(account_id), "cookie": cookie, "
 sys.stdin.read()
 """
 
+# The ledger anchor's one statement: check the key, insert the ledger row.
+LEDGER_SQL = (
+    "insert into public.usage_events (account_id, api_key_id, request_id, endpoint,"
+    " quantity, billable) select account_id, id, %s, '/ledger', 1, true"
+    " from public.api_keys where key_hash = %s and revoked_at is null returning id"
+)
+
+# Runs inside the rendered project's environment (usage model): the ledger anchor's
+# statement, the product's metered call and `select 1`, one at a time on one connection,
+# so what each costs the database shows without the apps and the load around it.
+STATEMENTS = """
+import statistics, sys, time, uuid
+import psycopg
+from my_saas.billing.gateway import ACCESS_STATUSES
+from my_saas.billing.plans import api_limits
+from my_saas.billing.usage import hash_key
+
+url, key, ledger_sql, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+free, paid = api_limits(subscribed=False), api_limits(subscribed=True)
+statements = {
+    "ledger INSERT": (ledger_sql, lambda: (uuid.uuid4().hex, hash_key(key))),
+    "meter_call": (
+        "select * from internal.meter_call(%s, %s, %s, %s, %s, %s, %s)",
+        lambda: (hash_key(key), uuid.uuid4().hex, "/v1/echo", 1, sorted(ACCESS_STATUSES),
+                 [free.requests_per_minute, free.requests_per_month],
+                 [paid.requests_per_minute, paid.requests_per_month]),
+    ),
+    "select 1": ("select 1", lambda: ()),
+}
+with psycopg.connect(url, autocommit=True) as conn:
+    for name, (query, params) in statements.items():
+        took = []
+        for _ in range(calls):
+            values = params()
+            start = time.perf_counter()
+            conn.execute(query, values).fetchall()
+            took.append(time.perf_counter() - start)
+        print(f"{name} {statistics.median(took) * 1e6:.0f}")
+"""
+STATEMENT_CALLS = 2000
+
 # The anchors: the least a correct version of each path does.
 ANCHORS = '''
 import hashlib, hmac, os, uuid
@@ -149,6 +190,7 @@ from pydantic import BaseModel, Field
 
 GATEWAY = os.environ["BENCH_GATEWAY"]
 SECRET = os.environ["BENCH_WEBHOOK_SECRET"]
+LEDGER_SQL = __LEDGER_SQL__
 pool = AsyncConnectionPool(os.environ["DATABASE_URL"], min_size=1, max_size=10, open=False)
 
 
@@ -182,10 +224,7 @@ async def ledger(body: Echo, request: Request) -> dict[str, object]:
     request_id = uuid.uuid4().hex
     async with pool.connection() as conn:
         row = await (await conn.execute(
-            "insert into public.usage_events (account_id, api_key_id, request_id, endpoint,"
-            " quantity, billable) select account_id, id, %s, '/ledger', 1, true"
-            " from public.api_keys where key_hash = %s and revoked_at is null returning id",
-            (request_id, hashlib.sha256(secret.encode()).hexdigest()),
+            LEDGER_SQL, (request_id, hashlib.sha256(secret.encode()).hexdigest())
         )).fetchone()
     if row is None:
         raise HTTPException(401)
@@ -477,9 +516,23 @@ def main() -> None:
         python = project / ".venv" / "bin" / "python"
         if args.model == "usage":
             lift_api_limits(project)
-        (project / "bench_anchors.py").write_text(ANCHORS)
+        (project / "bench_anchors.py").write_text(
+            ANCHORS.replace("__LEDGER_SQL__", repr(LEDGER_SQL))
+        )
         with seeded_database(project, scratch, args.model == "usage", CUSTOMERS) as seed:
             run(args, project, python, scratch, seed, env)
+
+
+def statement_costs(
+    python: Path, project: Path, seed: dict[str, Any], env: dict[str, str]
+) -> dict[str, str]:
+    """Median microseconds of each statement in STATEMENTS, by name."""
+    output = subprocess.run(
+        [str(python), "-c", STATEMENTS, seed["url"], seed["key"], LEDGER_SQL,
+         str(STATEMENT_CALLS)],
+        cwd=project, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return dict(line.rsplit(" ", 1) for line in output.splitlines())
 
 
 def lift_api_limits(project: Path) -> None:
@@ -610,6 +663,12 @@ def run(
     if everything and args.model == "usage":
         print(
             f"  /v1/echo ÷ ledger             {results['/v1/echo'].rps / results['anchor ledger'].rps:.2f}"  # noqa: E501
+        )
+    if everything and args.model == "usage":
+        costs = statement_costs(python, project, seed, env)
+        print(
+            f"  one at a time on one connection (median of {STATEMENT_CALLS}): "
+            + ", ".join(f"{name} {micros} µs" for name, micros in costs.items())
         )
     verify = results["anchor verify"].rps
     print(
