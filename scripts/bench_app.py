@@ -146,36 +146,39 @@ LEDGER_SQL = (
 )
 
 # Runs inside the rendered project's environment (usage model): the ledger anchor's
-# statement, the product's metered call and `select 1`, one at a time on one connection,
-# so what each costs the database shows without the apps and the load around it.
+# statement, the product's own metered call (`usage.record_call`) and `select 1`, one at
+# a time on one pooled connection, so what each costs the database shows without the
+# apps and the load around it.
 STATEMENTS = """
-import statistics, sys, time, uuid
-import psycopg
-from my_saas.billing.gateway import ACCESS_STATUSES
-from my_saas.billing.plans import api_limits
-from my_saas.billing.usage import hash_key
+import asyncio, statistics, sys, time, uuid
+from my_saas.billing.usage import hash_key, record_call
+from my_saas.db import Database
 
 url, key, ledger_sql, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-free, paid = api_limits(subscribed=False), api_limits(subscribed=True)
-statements = {
-    "ledger INSERT": (ledger_sql, lambda: (uuid.uuid4().hex, hash_key(key))),
-    "meter_call": (
-        "select * from internal.meter_call(%s, %s, %s, %s, %s, %s, %s)",
-        lambda: (hash_key(key), uuid.uuid4().hex, "/v1/echo", 1, sorted(ACCESS_STATUSES),
-                 [free.requests_per_minute, free.requests_per_month],
-                 [paid.requests_per_minute, paid.requests_per_month]),
-    ),
-    "select 1": ("select 1", lambda: ()),
-}
-with psycopg.connect(url, autocommit=True) as conn:
-    for name, (query, params) in statements.items():
+
+async def main():
+    db = Database(url, max_size=1)
+    await db.open()
+
+    async def statement(query, params=()):
+        async with db.service_statement() as conn:
+            await (await conn.execute(query, params)).fetchall()
+
+    calls_by_name = {
+        "ledger INSERT": lambda: statement(ledger_sql, (uuid.uuid4().hex, hash_key(key))),
+        "record_call": lambda: record_call(db, key, uuid.uuid4().hex, "/v1/echo"),
+        "select 1": lambda: statement("select 1"),
+    }
+    for name, call in calls_by_name.items():
         took = []
         for _ in range(calls):
-            values = params()
             start = time.perf_counter()
-            conn.execute(query, values).fetchall()
+            await call()
             took.append(time.perf_counter() - start)
         print(f"{name} {statistics.median(took) * 1e6:.0f}")
+    await db.close()
+
+asyncio.run(main())
 """
 STATEMENT_CALLS = 2000
 

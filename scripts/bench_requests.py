@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_app import JWT_SECRET, lift_api_limits, seeded_database
+from bench_app import JWT_SECRET, SECRET_KEY, lift_api_limits, seeded_database
 from bench_imports import callgrind_instructions
 
 SHORT_RUN, LONG_RUN = 100, 400
@@ -76,7 +76,7 @@ def per_request(project: Path, path: str, seed: dict[str, str]) -> float:
         "PYTHONPATH": "src",
         "VIRTUAL_ENV": "",
         "APP_ENV": "test",
-        "SECRET_KEY": "bench-secret-key-" + "x" * 40,
+        "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": seed["url"],
         "SUPABASE_JWT_SECRET": JWT_SECRET,
     }
